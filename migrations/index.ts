@@ -1,0 +1,12 @@
+import { CreateTenants1764300000001 } from './1764300000001-CreateTenants.js';
+import { CreateAppointments1764300000002 } from './1764300000002-CreateAppointments.js';
+import { CreateEventsAndAudit1764300000003 } from './1764300000003-CreateEventsAndAudit.js';
+import { CreateAgentRuntime1764300000004 } from './1764300000004-CreateAgentRuntime.js';
+
+/** Every migration, in order. Listed explicitly so the compiled app and the tests load the same set. */
+export const MIGRATIONS = [
+  CreateTenants1764300000001,
+  CreateAppointments1764300000002,
+  CreateEventsAndAudit1764300000003,
+  CreateAgentRuntime1764300000004,
+];
