@@ -1,0 +1,118 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AuditAppender, type AuditEntry } from '../audit/audit-appender.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { DEADLOCK_DETECTED, pgCode, SERIALIZATION_FAILURE } from '../database/pg-errors.js';
+import { requestContext } from '../http/request-context.js';
+import { redactPII } from '../redaction/index.js';
+import { DomainEventPublisher } from './domain-event-publisher.js';
+import { eventEntity, type DomainEvent, type DomainEventMap, type DomainEventName } from './domain-events.js';
+
+type Isolation = 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
+
+export interface UnitOfWorkOptions {
+  isolation?: Isolation;
+  /** Attempts on serialization failures and deadlocks (40001, 40P01). */
+  attempts?: number;
+  actor?: string;
+}
+
+/** The transaction a use case runs in: its changes, their domain events and audit rows commit together. */
+export class Tx {
+  readonly events: DomainEvent[] = [];
+  private readonly audits: AuditEntry[] = [];
+
+  constructor(
+    readonly manager: EntityManager,
+    readonly actor: string,
+    readonly correlationId: string | null,
+  ) {}
+
+  /** Records a domain event in `domain_events` (this transaction) and audits it. */
+  async record<K extends DomainEventName>(type: K, tenantId: string | null, payload: DomainEventMap[K]): Promise<DomainEvent<K>> {
+    const stored = redactPII(payload);
+    const rows: { id: string; created_at: Date }[] = await this.manager.query(
+      `INSERT INTO domain_events (tenant_id, type, payload, correlation_id) VALUES ($1, $2, $3::jsonb, $4) RETURNING id, created_at`,
+      [tenantId, type, JSON.stringify(stored), this.correlationId],
+    );
+    const event: DomainEvent<K> = {
+      id: rows[0]!.id,
+      type,
+      tenant_id: tenantId,
+      payload: stored,
+      correlation_id: this.correlationId,
+      occurred_at: rows[0]!.created_at.toISOString(),
+    };
+    this.events.push(event as DomainEvent);
+    const entity = eventEntity(type, payload);
+    this.audits.push({
+      tenant_id: tenantId,
+      event_type: `event.${type}`,
+      entity_type: entity.type,
+      entity_id: entity.id,
+      actor: this.actor,
+      payload: { event_id: event.id, ...stored },
+      correlation_id: this.correlationId,
+    });
+    return event;
+  }
+
+  /** Adds an audit row that commits with this transaction. */
+  audit(entry: Omit<AuditEntry, 'actor' | 'correlation_id'> & { actor?: string }): void {
+    this.audits.push({ actor: this.actor, correlation_id: this.correlationId, ...entry });
+  }
+
+  /** @internal */
+  pendingAudits(): readonly AuditEntry[] {
+    return this.audits;
+  }
+}
+
+/**
+ * Opens the transaction at the service boundary, retries it on serialization failures, and after
+ * the commit publishes its events in-process. A rolled-back transaction leaves no event.
+ */
+@Injectable()
+export class UnitOfWork {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly publisher: DomainEventPublisher,
+    private readonly audit: AuditAppender,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async run<T>(opts: UnitOfWorkOptions, work: (tx: Tx) => Promise<T>): Promise<T> {
+    const isolation = opts.isolation ?? 'READ COMMITTED';
+    const attempts = opts.attempts ?? 8;
+    const ctx = requestContext.get();
+    const actor = opts.actor ?? ctx?.actor ?? 'system';
+    const correlationId = ctx?.correlationId ?? null;
+    for (let attempt = 1; ; attempt++) {
+      let tx: Tx | undefined;
+      try {
+        const result = await this.db.transaction(isolation, async (manager) => {
+          tx = new Tx(manager, actor, correlationId);
+          const value = await work(tx);
+          await this.audit.append(manager, tx.pendingAudits());
+          return value;
+        });
+        const events = tx!.events;
+        if (events.length > 0) {
+          if (this.config.faultInject === 'crash_after_booking_commit' && events.some((e) => e.type === 'BookingCreated')) {
+            // Fault injection for the durability test: die between the commit and the handlers.
+            process.kill(process.pid, 'SIGKILL');
+          }
+          this.publisher.publish(events);
+        }
+        return result;
+      } catch (err) {
+        const code = pgCode(err);
+        const retryable = code === SERIALIZATION_FAILURE || code === DEADLOCK_DETECTED;
+        if (!retryable || attempt >= attempts) throw err;
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
+      }
+    }
+  }
+}
