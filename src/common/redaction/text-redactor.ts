@@ -1,0 +1,67 @@
+import { findEmails } from './email-detector.js';
+import { findIbans } from './iban-detector.js';
+import { findIpv4, findIpv6 } from './ip-detector.js';
+import { findCardsAndPhones } from './number-detector.js';
+import { DEFAULT_PHONE_REGIONS } from './phone-detector.js';
+import { piiTag } from './pii-hasher.js';
+import type { PiiSpan, TextRedactionOptions } from './redaction.types.js';
+
+export const DEFAULT_MAX_STRING_LENGTH = 1_048_576;
+export const TRUNCATED = '[Truncated]';
+
+/** Cuts an over-long string at a word boundary so that no half address or number survives at the edge. */
+function cutLongText(s: string, max: number): string {
+  let cut = s.lastIndexOf(' ', max);
+  if (cut < max - 256) cut = max;
+  return s.slice(0, cut);
+}
+
+/**
+ * Replaces personal data found in free text (emails, phones, cards, IBANs, IPs) with `[KIND:hash]` tags.
+ * One pass counts the characters each detector needs, so most strings (ids, timestamps, words)
+ * are returned after that pass without running any detector.
+ */
+export function redactText(s: string, options?: TextRedactionOptions): string {
+  const max = options?.maxStringLength ?? DEFAULT_MAX_STRING_LENGTH;
+  if (s.length > max) return `${redactText(cutLongText(s, max), options)}…${TRUNCATED}`;
+  const len = s.length;
+  if (len < 4) return s;
+  let digits = 0;
+  let at = false;
+  let dots = 0;
+  let colons = 0;
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 57) {
+      if (c >= 48) digits++;
+      else if (c === 46) dots++;
+    } else if (c === 64) {
+      at = true;
+    } else if (c === 58) {
+      colons++;
+    }
+  }
+  if (!at && digits < 4 && colons < 2) return s;
+
+  const spans: PiiSpan[] = [];
+  if (at) findEmails(s, spans);
+  if (digits >= 7) findIbans(s, spans);
+  // IPv6 first: `::ffff:203.0.113.7` is one address, not a prefix plus an IPv4.
+  if (colons >= 2) findIpv6(s, spans);
+  if (digits >= 4 && dots >= 3) findIpv4(s, spans);
+  if (digits >= 7) findCardsAndPhones(s, spans, options?.phoneRegions ?? DEFAULT_PHONE_REGIONS);
+  if (spans.length === 0) return s;
+  return applySpans(s, spans);
+}
+
+function applySpans(s: string, spans: PiiSpan[]): string {
+  spans.sort((a, b) => a.start - b.start);
+  let out = '';
+  let pos = 0;
+  for (const span of spans) {
+    if (span.kind === undefined) continue;
+    out += s.slice(pos, span.start) + piiTag(span.kind, span.normalised);
+    pos = span.end;
+  }
+  return pos === 0 ? s : out + s.slice(pos);
+}
