@@ -1,0 +1,36 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule, type Type } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { ScheduleModule } from '@nestjs/schedule';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from './common/auth/auth.module.js';
+import type { AppConfig } from './common/config/app-config.js';
+import { ConfigModule } from './common/config/config.module.js';
+import { dataSourceOptions } from './common/database/data-source-options.js';
+import { EventsModule } from './common/events/events.module.js';
+import { HealthController } from './common/health/health.controller.js';
+import { requestContextMiddleware } from './common/http/request-context.middleware.js';
+import { BookingModule } from './modules/booking/booking.module.js';
+
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(config: AppConfig & { databaseUrl: string }, extraImports: Type[] = []): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, config.dbPoolSize, `agent-runtime-${config.role}`)),
+        EventEmitterModule.forRoot({ wildcard: false, maxListeners: 50 }),
+        ScheduleModule.forRoot(),
+        AuthModule,
+        EventsModule,
+        BookingModule,
+        ...extraImports,
+      ],
+      controllers: [HealthController],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(requestContextMiddleware).forRoutes('*');
+  }
+}

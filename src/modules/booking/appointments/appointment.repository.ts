@@ -1,0 +1,113 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { returning } from '../../../common/database/returning.js';
+import type { Appointment, AppointmentStatus } from './appointment.types.js';
+
+export const APPOINTMENT_COLS = `id, tenant_id, resource_id, hold_id, client_name, client_email, client_phone, service,
+  start_time, end_time, status, version, checked_in_at, cancelled_at, calendar_sync_status, created_at, updated_at`;
+
+export interface AppointmentFilter {
+  tenantId?: string;
+  from?: Date;
+  to?: Date;
+  status?: AppointmentStatus;
+  limit: number;
+  after?: { start: Date; id: string };
+}
+
+/** The SQL of appointments. Every read of tenant data takes the tenant id (undefined only for the admin). */
+@Injectable()
+export class AppointmentRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async insert(
+    m: EntityManager,
+    a: { tenant_id: string; resource_id: string; hold_id: string | null; client_name: string; client_email: string; client_phone: string | null; service: string | null; start: Date; end: Date },
+  ): Promise<Appointment> {
+    const rows: Appointment[] = await m.query(
+      `INSERT INTO appointments (tenant_id, resource_id, hold_id, client_name, client_email, client_phone, service, start_time, end_time)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${APPOINTMENT_COLS}`,
+      [a.tenant_id, a.resource_id, a.hold_id, a.client_name, a.client_email, a.client_phone, a.service, a.start, a.end],
+    );
+    return rows[0]!;
+  }
+
+  async findForUpdate(m: EntityManager, id: string, tenantId: string | undefined): Promise<Appointment | null> {
+    const rows: Appointment[] = await m.query(
+      `SELECT ${APPOINTMENT_COLS} FROM appointments WHERE id = $1 AND ($2::uuid IS NULL OR tenant_id = $2) FOR UPDATE`,
+      [id, tenantId ?? null],
+    );
+    return rows[0] ?? null;
+  }
+
+  async findById(id: string, tenantId: string | undefined, m?: EntityManager): Promise<Appointment | null> {
+    const rows: Appointment[] = await (m ?? this.db.manager).query(
+      `SELECT ${APPOINTMENT_COLS} FROM appointments WHERE id = $1 AND ($2::uuid IS NULL OR tenant_id = $2)`,
+      [id, tenantId ?? null],
+    );
+    return rows[0] ?? null;
+  }
+
+  async cancel(m: EntityManager, id: string): Promise<Appointment> {
+    const rows = returning<Appointment>(await m.query(
+      `UPDATE appointments SET status = 'cancelled', cancelled_at = now(), version = version + 1, updated_at = now()
+        WHERE id = $1 RETURNING ${APPOINTMENT_COLS}`,
+      [id],
+    ));
+    return rows[0]!;
+  }
+
+  async move(m: EntityManager, id: string, start: Date, end: Date): Promise<Appointment> {
+    const rows = returning<Appointment>(await m.query(
+      `UPDATE appointments SET start_time = $2, end_time = $3, version = version + 1, updated_at = now()
+        WHERE id = $1 RETURNING ${APPOINTMENT_COLS}`,
+      [id, start, end],
+    ));
+    return rows[0]!;
+  }
+
+  async checkIn(m: EntityManager, id: string): Promise<Appointment> {
+    const rows = returning<Appointment>(await m.query(
+      `UPDATE appointments SET checked_in_at = coalesce(checked_in_at, now()), updated_at = now() WHERE id = $1 RETURNING ${APPOINTMENT_COLS}`,
+      [id],
+    ));
+    return rows[0]!;
+  }
+
+  async setStatus(m: EntityManager, id: string, status: AppointmentStatus, expectedVersion: number): Promise<Appointment | null> {
+    const rows = returning<Appointment>(await m.query(
+      `UPDATE appointments SET status = $2, version = version + 1, updated_at = now()
+        WHERE id = $1 AND version = $3 RETURNING ${APPOINTMENT_COLS}`,
+      [id, status, expectedVersion],
+    ));
+    return rows[0] ?? null;
+  }
+
+  async setCalendarSyncStatus(m: EntityManager, id: string, status: Appointment['calendar_sync_status']): Promise<void> {
+    await m.query(`UPDATE appointments SET calendar_sync_status = $2, updated_at = now() WHERE id = $1`, [id, status]);
+  }
+
+  async list(f: AppointmentFilter): Promise<Appointment[]> {
+    return this.db.query(
+      `SELECT ${APPOINTMENT_COLS} FROM appointments
+        WHERE ($1::uuid IS NULL OR tenant_id = $1)
+          AND ($2::timestamptz IS NULL OR end_time > $2)
+          AND ($3::timestamptz IS NULL OR start_time < $3)
+          AND ($4::text IS NULL OR status = $4)
+          AND ($5::timestamptz IS NULL OR (start_time, id) > ($5, $6::uuid))
+        ORDER BY start_time, id
+        LIMIT $7`,
+      [f.tenantId ?? null, f.from ?? null, f.to ?? null, f.status ?? null, f.after?.start ?? null, f.after?.id ?? null, f.limit],
+    );
+  }
+
+  /** Confirmed appointments of a resource overlapping [from, to). */
+  async busyIntervals(tenantId: string, resourceId: string, from: Date, to: Date): Promise<{ start_time: Date; end_time: Date }[]> {
+    return this.db.query(
+      `SELECT start_time, end_time FROM appointments
+        WHERE tenant_id = $1 AND resource_id = $2 AND status = 'confirmed' AND tstzrange(start_time, end_time) && tstzrange($3, $4)`,
+      [tenantId, resourceId, from, to],
+    );
+  }
+}

@@ -1,0 +1,91 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal } from '../../../common/auth/auth.decorators.js';
+import type { Principal } from '../../../common/auth/principal.js';
+import { scopeTenant, tenantFilter } from '../../../common/auth/tenant-scope.js';
+import { decodeCursor, encodeCursor } from '../../../common/http/cursor.js';
+import { CreateAppointmentDto, IdParam, ListAppointmentsQuery, RescheduleDto } from '../dto/appointment.dto.js';
+import { AppointmentService } from './appointment.service.js';
+import type { Appointment } from './appointment.types.js';
+
+function view(a: Appointment) {
+  return {
+    id: a.id,
+    tenant_id: a.tenant_id,
+    resource_id: a.resource_id,
+    hold_id: a.hold_id,
+    client_name: a.client_name,
+    client_email: a.client_email,
+    client_phone: a.client_phone,
+    service: a.service,
+    start: a.start_time,
+    end: a.end_time,
+    status: a.status,
+    version: a.version,
+    checked_in_at: a.checked_in_at,
+    calendar_sync_status: a.calendar_sync_status,
+    created_at: a.created_at,
+  };
+}
+
+@ApiTags('booking')
+@ApiBearerAuth()
+@Controller('api/appointments')
+export class AppointmentsController {
+  constructor(private readonly appointments: AppointmentService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Book a slot (from a hold, or directly)' })
+  @ApiResponse({ status: 201, description: 'the appointment' })
+  @ApiResponse({ status: 400, description: 'invalid field (names it)' })
+  @ApiResponse({ status: 409, description: 'SLOT_TAKEN' })
+  @ApiResponse({ status: 410, description: 'HOLD_EXPIRED' })
+  async create(@Body() dto: CreateAppointmentDto, @CurrentPrincipal() principal: Principal) {
+    return view(await this.appointments.book({ ...dto, tenant_id: scopeTenant(principal, dto.tenant_id) }));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List appointments (keyset pagination by start time)' })
+  async list(@Query() q: ListAppointmentsQuery, @CurrentPrincipal() principal: Principal) {
+    const tenantId = principal.kind === 'tenant' ? scopeTenant(principal, q.tenant_id) : q.tenant_id;
+    const limit = q.limit ?? 100;
+    const c = decodeCursor(q.cursor);
+    const rows = await this.appointments.list({
+      tenantId,
+      from: q.from ? new Date(q.from) : undefined,
+      to: q.to ? new Date(q.to) : undefined,
+      status: q.status,
+      limit,
+      after: c ? { start: new Date(c.key), id: c.id } : undefined,
+    });
+    const last = rows[rows.length - 1];
+    return { items: rows.map(view), next_cursor: rows.length === limit && last ? encodeCursor(last.start_time.toISOString(), last.id) : null };
+  }
+
+  @Get(':id')
+  @ApiResponse({ status: 404, description: 'not found (or another tenant)' })
+  async get(@Param() p: IdParam, @CurrentPrincipal() principal: Principal) {
+    return view(await this.appointments.get(p.id, tenantFilter(principal)));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiResponse({ status: 409, description: 'INVALID_STATE' })
+  async cancel(@Param() p: IdParam, @CurrentPrincipal() principal: Principal) {
+    return view(await this.appointments.cancel(p.id, tenantFilter(principal)));
+  }
+
+  @Post(':id/reschedule')
+  @HttpCode(200)
+  @ApiResponse({ status: 409, description: 'SLOT_TAKEN (the original is untouched)' })
+  async reschedule(@Param() p: IdParam, @Body() dto: RescheduleDto, @CurrentPrincipal() principal: Principal) {
+    return view(await this.appointments.reschedule(p.id, tenantFilter(principal), dto.start, dto.end));
+  }
+
+  @Post(':id/check-in')
+  @HttpCode(200)
+  async checkIn(@Param() p: IdParam, @CurrentPrincipal() principal: Principal) {
+    return view(await this.appointments.checkIn(p.id, tenantFilter(principal)));
+  }
+}
