@@ -1,0 +1,113 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { findFreePort, startEmbeddedPostgres } from '../src/common/database/embedded-postgres.js';
+import { runMigrations } from '../src/common/database/migrate.js';
+
+export const BENCH_ADMIN_KEY = 'adm_bench_key_0123456789abcdefghij';
+
+/** A fresh, migrated database for one benchmark: on DATABASE_URL's server, or an embedded one. */
+export async function benchDatabase(name: string): Promise<{ url: string; stop(): Promise<void> }> {
+  let adminUrl: string;
+  let stopServer = async () => undefined as void;
+  if (process.env.DATABASE_URL) {
+    const u = new URL(process.env.DATABASE_URL);
+    u.pathname = '/postgres';
+    adminUrl = u.toString();
+  } else {
+    const dir = path.join(os.tmpdir(), `agent-runtime-bench-${process.pid}`, 'pg');
+    const server = await startEmbeddedPostgres(dir, { persistent: false });
+    adminUrl = server.adminUrl;
+    stopServer = () => server.stop();
+  }
+  const db = `bench_${name}_${process.pid}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${db}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${db}`;
+  await runMigrations(url.toString());
+  return {
+    url: url.toString(),
+    stop: async () => {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
+      await c.end();
+      await stopServer();
+    },
+  };
+}
+
+export interface ServerProcess {
+  url: string;
+  proc: ChildProcess;
+  peakRssMb(): number;
+  stop(): Promise<void>;
+}
+
+/** The compiled service in its own process, so its memory is measured apart from the load generator. */
+export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const port = await findFreePort();
+  const proc = spawn(process.execPath, [path.resolve('dist/src/main.js')], {
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: databaseUrl, PORT: String(port), ADMIN_API_KEY: BENCH_ADMIN_KEY, SEED_DEMO: 'false', LOG_LEVEL: 'error', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${url}/health`)).status === 200) break;
+    } catch {
+      /* starting */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    proc,
+    peakRssMb: () => {
+      try {
+        const status = readFileSync(`/proc/${proc.pid}/status`, 'utf8');
+        const m = /VmHWM:\s+(\d+) kB/.exec(status);
+        return m ? Math.round(Number(m[1]) / 1024) : NaN;
+      } catch {
+        return NaN;
+      }
+    },
+    stop: async () => {
+      proc.kill('SIGTERM');
+      await new Promise((r) => proc.once('exit', r));
+    },
+  };
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+export function request(url: string, method: string, key: string, body?: unknown): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request(url, { method, agent, headers: { authorization: `Bearer ${key}`, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) } }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (data += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data ? JSON.parse(data) : undefined }));
+    });
+    req.on('error', reject);
+    if (payload) req.write(payload);
+    req.end();
+  });
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export function machine(): string {
+  return `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
