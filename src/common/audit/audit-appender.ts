@@ -12,6 +12,26 @@ export interface AuditEntry {
   correlation_id?: string | null;
 }
 
+/** Column arrays for `unnest`: a fixed parameter count whatever the batch size (one cached plan). */
+export function auditColumns(entries: readonly AuditEntry[]): unknown[] {
+  return [
+    entries.map((e) => e.tenant_id),
+    entries.map((e) => e.event_type),
+    entries.map((e) => e.entity_type ?? null),
+    entries.map((e) => e.entity_id ?? null),
+    entries.map((e) => e.actor),
+    entries.map((e) => JSON.stringify(redactPII(e.payload ?? {}))),
+    entries.map((e) => e.correlation_id ?? null),
+  ];
+}
+
+/** `INSERT … SELECT FROM unnest(…)` for audit rows whose seven column arrays start at parameter `$first`. */
+export function auditInsertSql(first: number): string {
+  const p = (i: number) => `$${first + i}`;
+  return `INSERT INTO audit_log (tenant_id, event_type, entity_type, entity_id, actor, payload, correlation_id)
+    SELECT * FROM unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::text[], ${p(5)}::jsonb[], ${p(6)}::text[])`;
+}
+
 /**
  * Appends rows to the append-only `audit_log`, redacting every payload first. Called inside the
  * caller's transaction so the audit row commits (or rolls back) with the change it describes.
@@ -21,25 +41,6 @@ export interface AuditEntry {
 export class AuditAppender {
   async append(manager: EntityManager, entries: readonly AuditEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    const cols = 7;
-    const params: unknown[] = [];
-    const values: string[] = [];
-    entries.forEach((e, i) => {
-      const b = i * cols;
-      values.push(`($${b + 1}::uuid, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::jsonb, $${b + 7})`);
-      params.push(
-        e.tenant_id,
-        e.event_type,
-        e.entity_type ?? null,
-        e.entity_id ?? null,
-        e.actor,
-        JSON.stringify(redactPII(e.payload ?? {})),
-        e.correlation_id ?? null,
-      );
-    });
-    await manager.query(
-      `INSERT INTO audit_log (tenant_id, event_type, entity_type, entity_id, actor, payload, correlation_id) VALUES ${values.join(', ')}`,
-      params,
-    );
+    await manager.query(auditInsertSql(1), auditColumns(entries));
   }
 }

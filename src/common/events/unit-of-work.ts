@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { AuditAppender, type AuditEntry } from '../audit/audit-appender.js';
+import { auditColumns, auditInsertSql, type AuditEntry } from '../audit/audit-appender.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { DEADLOCK_DETECTED, pgCode, SERIALIZATION_FAILURE } from '../database/pg-errors.js';
@@ -30,20 +31,19 @@ export class Tx {
     readonly correlationId: string | null,
   ) {}
 
-  /** Records a domain event in `domain_events` (this transaction) and audits it. */
+  /**
+   * Records a domain event: its `domain_events` row and audit row are written with this transaction
+   * (in one statement at commit time, together with the other audit rows).
+   */
   async record<K extends DomainEventName>(type: K, tenantId: string | null, payload: DomainEventMap[K]): Promise<DomainEvent<K>> {
     const stored = redactPII(payload);
-    const rows: { id: string; created_at: Date }[] = await this.manager.query(
-      `INSERT INTO domain_events (tenant_id, type, payload, correlation_id) VALUES ($1, $2, $3::jsonb, $4) RETURNING id, created_at`,
-      [tenantId, type, JSON.stringify(stored), this.correlationId],
-    );
     const event: DomainEvent<K> = {
-      id: rows[0]!.id,
+      id: randomUUID(),
       type,
       tenant_id: tenantId,
       payload: stored,
       correlation_id: this.correlationId,
-      occurred_at: rows[0]!.created_at.toISOString(),
+      occurred_at: new Date().toISOString(),
     };
     this.events.push(event as DomainEvent);
     const entity = eventEntity(type, payload);
@@ -64,9 +64,19 @@ export class Tx {
     this.audits.push({ actor: this.actor, correlation_id: this.correlationId, ...entry });
   }
 
-  /** @internal */
-  pendingAudits(): readonly AuditEntry[] {
-    return this.audits;
+  /** @internal Writes the recorded events and all audit rows in one statement. */
+  async flush(): Promise<void> {
+    if (this.events.length === 0) {
+      if (this.audits.length > 0) await this.manager.query(auditInsertSql(1), auditColumns(this.audits));
+      return;
+    }
+    const e = this.events;
+    await this.manager.query(
+      `WITH ev AS (INSERT INTO domain_events (id, tenant_id, type, payload, correlation_id)
+                   SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::text[]))
+       ${auditInsertSql(6)}`,
+      [e.map((x) => x.id), e.map((x) => x.tenant_id), e.map((x) => x.type), e.map((x) => JSON.stringify(x.payload)), e.map((x) => x.correlation_id), ...auditColumns(this.audits)],
+    );
   }
 }
 
@@ -79,7 +89,6 @@ export class UnitOfWork {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly publisher: DomainEventPublisher,
-    private readonly audit: AuditAppender,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -92,10 +101,10 @@ export class UnitOfWork {
     for (let attempt = 1; ; attempt++) {
       let tx: Tx | undefined;
       try {
-        const result = await this.db.transaction(isolation, async (manager) => {
+        const result = await this.transaction(isolation, async (manager) => {
           tx = new Tx(manager, actor, correlationId);
           const value = await work(tx);
-          await this.audit.append(manager, tx.pendingAudits());
+          await tx.flush();
           return value;
         });
         const events = tx!.events;
@@ -113,6 +122,26 @@ export class UnitOfWork {
         if (!retryable || attempt >= attempts) throw err;
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
       }
+    }
+  }
+
+  /** BEGIN with the isolation level in one round trip (TypeORM's transaction() needs two). */
+  private async transaction<T>(isolation: Isolation, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const qr = this.db.createQueryRunner();
+    await qr.connect();
+    try {
+      await qr.query(`BEGIN ISOLATION LEVEL ${isolation}`);
+      let value: T;
+      try {
+        value = await work(qr.manager);
+        await qr.query('COMMIT');
+      } catch (err) {
+        await qr.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+      return value;
+    } finally {
+      await qr.release();
     }
   }
 }

@@ -41,8 +41,12 @@ export class AppointmentService {
     return this.slotWrite(() =>
       this.uow.run({ isolation: 'SERIALIZABLE' }, async (tx) => {
         const m = tx.manager;
-        await lockResource(m, resource.id);
-        if (input.hold_id) {
+        if (!input.hold_id) {
+          if (await this.holds.lockAndCheckHeld(m, input.tenant_id, resource.id, start, end)) {
+            throw new BookingException(BookingErrorCode.SLOT_TAKEN, 'the slot is held by another client', 'start');
+          }
+        } else {
+          await lockResource(m, resource.id);
           const hold = await this.holds.findForUpdate(m, input.hold_id, input.tenant_id);
           if (!hold) throw new BookingException(BookingErrorCode.HOLD_NOT_FOUND, 'hold not found', 'hold_id');
           if (hold.status === 'expired' || (hold.status === 'active' && hold.expired_now)) {
@@ -53,8 +57,6 @@ export class AppointmentService {
             throw new BookingException(BookingErrorCode.HOLD_MISMATCH, 'the hold is for another resource or time', 'hold_id');
           }
           await this.holds.markConfirmed(m, hold.id);
-        } else if (await this.holds.overlapsActive(m, input.tenant_id, resource.id, start, end)) {
-          throw new BookingException(BookingErrorCode.SLOT_TAKEN, 'the slot is held by another client', 'start');
         }
         const apt = await this.appointments.insert(m, {
           tenant_id: input.tenant_id,

@@ -1,0 +1,160 @@
+var __decorate = (this && this.__decorate) || function (decorators, target, key, desc) {
+    var c = arguments.length, r = c < 3 ? target : desc === null ? desc = Object.getOwnPropertyDescriptor(target, key) : desc, d;
+    if (typeof Reflect === "object" && typeof Reflect.decorate === "function") r = Reflect.decorate(decorators, target, key, desc);
+    else for (var i = decorators.length - 1; i >= 0; i--) if (d = decorators[i]) r = (c < 3 ? d(r) : c > 3 ? d(target, key, r) : d(target, key)) || r;
+    return c > 3 && r && Object.defineProperty(target, key, r), r;
+};
+var __metadata = (this && this.__metadata) || function (k, v) {
+    if (typeof Reflect === "object" && typeof Reflect.metadata === "function") return Reflect.metadata(k, v);
+};
+import { Injectable } from '@nestjs/common';
+import { EXCLUSION_VIOLATION, pgCode, SERIALIZATION_FAILURE, DEADLOCK_DETECTED } from '../../../common/database/pg-errors.js';
+import { UnitOfWork } from '../../../common/events/unit-of-work.js';
+import { validateSlot } from '../availability/slot-rules.js';
+import { BookingErrorCode, BookingException } from '../booking.exception.js';
+import { HoldRepository } from '../holds/hold.repository.js';
+import { lockResource } from '../resource-lock.js';
+import { TenantService } from '../tenants/tenant.service.js';
+import { AppointmentRepository } from './appointment.repository.js';
+import { snapshot } from './appointment.types.js';
+/**
+ * Booking use cases. Writes that can overbook run SERIALIZABLE under a per-resource advisory lock,
+ * with the EXCLUDE constraint as the last line of defence; the change, its domain event and its
+ * audit row commit together.
+ */
+let AppointmentService = class AppointmentService {
+    uow;
+    appointments;
+    holds;
+    tenants;
+    constructor(uow, appointments, holds, tenants) {
+        this.uow = uow;
+        this.appointments = appointments;
+        this.holds = holds;
+        this.tenants = tenants;
+    }
+    async book(input) {
+        const { profile, resource } = await this.tenants.resolveResource(input.tenant_id, input.resource_id);
+        const { start, end } = validateSlot(profile.tenant, input.start, input.end);
+        return this.slotWrite(() => this.uow.run({ isolation: 'SERIALIZABLE' }, async (tx) => {
+            const m = tx.manager;
+            if (!input.hold_id) {
+                if (await this.holds.lockAndCheckHeld(m, input.tenant_id, resource.id, start, end)) {
+                    throw new BookingException(BookingErrorCode.SLOT_TAKEN, 'the slot is held by another client', 'start');
+                }
+            }
+            else {
+                await lockResource(m, resource.id);
+                const hold = await this.holds.findForUpdate(m, input.hold_id, input.tenant_id);
+                if (!hold)
+                    throw new BookingException(BookingErrorCode.HOLD_NOT_FOUND, 'hold not found', 'hold_id');
+                if (hold.status === 'expired' || (hold.status === 'active' && hold.expired_now)) {
+                    throw new BookingException(BookingErrorCode.HOLD_EXPIRED, 'the hold has expired; hold the slot again', 'hold_id');
+                }
+                if (hold.status !== 'active')
+                    throw new BookingException(BookingErrorCode.HOLD_MISMATCH, 'the hold was already used', 'hold_id');
+                if (hold.resource_id !== resource.id || hold.start_time.getTime() !== start.getTime() || hold.end_time.getTime() !== end.getTime()) {
+                    throw new BookingException(BookingErrorCode.HOLD_MISMATCH, 'the hold is for another resource or time', 'hold_id');
+                }
+                await this.holds.markConfirmed(m, hold.id);
+            }
+            const apt = await this.appointments.insert(m, {
+                tenant_id: input.tenant_id,
+                resource_id: resource.id,
+                hold_id: input.hold_id ?? null,
+                client_name: input.client_name,
+                client_email: input.client_email,
+                client_phone: input.client_phone ?? null,
+                service: input.service ?? null,
+                start,
+                end,
+            });
+            await tx.record('BookingCreated', apt.tenant_id, { appointment: snapshot(apt), tenant_id: apt.tenant_id });
+            return apt;
+        }));
+    }
+    async cancel(id, tenantId) {
+        return this.uow.run({ isolation: 'READ COMMITTED' }, async (tx) => {
+            const current = await this.mustFind(tx, id, tenantId);
+            if (current.status !== 'confirmed') {
+                throw new BookingException(BookingErrorCode.INVALID_STATE, `cannot cancel an appointment that is ${current.status}`, 'status');
+            }
+            const apt = await this.appointments.cancel(tx.manager, id);
+            await tx.record('BookingCancelled', apt.tenant_id, { appointment: snapshot(apt), tenant_id: apt.tenant_id });
+            return apt;
+        });
+    }
+    /** Moves a confirmed appointment; onto a taken slot it answers 409 and leaves the original untouched. */
+    async reschedule(id, tenantId, startIso, endIso) {
+        const existing = await this.appointments.findById(id, tenantId);
+        if (!existing)
+            throw new BookingException(BookingErrorCode.APPOINTMENT_NOT_FOUND, 'appointment not found', 'id');
+        const { profile } = await this.tenants.resolveResource(existing.tenant_id, existing.resource_id);
+        const { start, end } = validateSlot(profile.tenant, startIso, endIso);
+        return this.slotWrite(() => this.uow.run({ isolation: 'SERIALIZABLE' }, async (tx) => {
+            await lockResource(tx.manager, existing.resource_id);
+            const current = await this.mustFind(tx, id, tenantId);
+            if (current.status !== 'confirmed') {
+                throw new BookingException(BookingErrorCode.INVALID_STATE, `cannot reschedule an appointment that is ${current.status}`, 'status');
+            }
+            if (current.start_time.getTime() === start.getTime() && current.end_time.getTime() === end.getTime()) {
+                throw new BookingException(BookingErrorCode.INVALID_STATE, 'the appointment is already at that time', 'start');
+            }
+            if (await this.holds.overlapsActive(tx.manager, current.tenant_id, current.resource_id, start, end)) {
+                throw new BookingException(BookingErrorCode.SLOT_TAKEN, 'the slot is held by another client', 'start');
+            }
+            const moved = await this.appointments.move(tx.manager, id, start, end);
+            await tx.record('BookingRescheduled', moved.tenant_id, { old_apt: snapshot(current), new_apt: snapshot(moved), tenant_id: moved.tenant_id });
+            return moved;
+        }));
+    }
+    async checkIn(id, tenantId) {
+        return this.uow.run({}, async (tx) => {
+            const current = await this.mustFind(tx, id, tenantId);
+            if (current.status !== 'confirmed') {
+                throw new BookingException(BookingErrorCode.INVALID_STATE, `cannot check in an appointment that is ${current.status}`, 'status');
+            }
+            const apt = await this.appointments.checkIn(tx.manager, id);
+            tx.audit({ tenant_id: apt.tenant_id, event_type: 'appointment.checked_in', entity_type: 'appointment', entity_id: apt.id, payload: { version: apt.version } });
+            return apt;
+        });
+    }
+    async get(id, tenantId) {
+        const apt = await this.appointments.findById(id, tenantId);
+        if (!apt)
+            throw new BookingException(BookingErrorCode.APPOINTMENT_NOT_FOUND, 'appointment not found', 'id');
+        return apt;
+    }
+    list(filter) {
+        return this.appointments.list(filter);
+    }
+    async mustFind(tx, id, tenantId) {
+        const apt = await this.appointments.findForUpdate(tx.manager, id, tenantId);
+        if (!apt)
+            throw new BookingException(BookingErrorCode.APPOINTMENT_NOT_FOUND, 'appointment not found', 'id');
+        return apt;
+    }
+    /** Maps the database's verdicts on a contended slot to 409s; never a 500. */
+    async slotWrite(write) {
+        try {
+            return await write();
+        }
+        catch (e) {
+            const code = pgCode(e);
+            if (code === EXCLUSION_VIOLATION)
+                throw new BookingException(BookingErrorCode.SLOT_TAKEN, 'the slot is already booked', 'start');
+            if (code === SERIALIZATION_FAILURE || code === DEADLOCK_DETECTED) {
+                throw new BookingException(BookingErrorCode.CONTENTION, 'the slot is under heavy contention; retry', 'start');
+            }
+            throw e;
+        }
+    }
+};
+AppointmentService = __decorate([
+    Injectable(),
+    __metadata("design:paramtypes", [UnitOfWork,
+        AppointmentRepository,
+        HoldRepository,
+        TenantService])
+], AppointmentService);
+export { AppointmentService };

@@ -1,0 +1,90 @@
+var __decorate = (this && this.__decorate) || function (decorators, target, key, desc) {
+    var c = arguments.length, r = c < 3 ? target : desc === null ? desc = Object.getOwnPropertyDescriptor(target, key) : desc, d;
+    if (typeof Reflect === "object" && typeof Reflect.decorate === "function") r = Reflect.decorate(decorators, target, key, desc);
+    else for (var i = decorators.length - 1; i >= 0; i--) if (d = decorators[i]) r = (c < 3 ? d(r) : c > 3 ? d(target, key, r) : d(target, key)) || r;
+    return c > 3 && r && Object.defineProperty(target, key, r), r;
+};
+var __metadata = (this && this.__metadata) || function (k, v) {
+    if (typeof Reflect === "object" && typeof Reflect.metadata === "function") return Reflect.metadata(k, v);
+};
+var __param = (this && this.__param) || function (paramIndex, decorator) {
+    return function (target, key) { decorator(target, key, paramIndex); }
+};
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '../../../common/config/config.module.js';
+import { DEADLOCK_DETECTED, EXCLUSION_VIOLATION, pgCode, SERIALIZATION_FAILURE } from '../../../common/database/pg-errors.js';
+import { UnitOfWork } from '../../../common/events/unit-of-work.js';
+import { AppointmentRepository } from '../appointments/appointment.repository.js';
+import { validateSlot } from '../availability/slot-rules.js';
+import { BookingErrorCode, BookingException } from '../booking.exception.js';
+import { lockResource } from '../resource-lock.js';
+import { TenantService } from '../tenants/tenant.service.js';
+import { HoldRepository } from './hold.repository.js';
+import { holdSnapshot } from './hold.types.js';
+let HoldService = class HoldService {
+    uow;
+    holds;
+    appointments;
+    tenants;
+    config;
+    constructor(uow, holds, appointments, tenants, config) {
+        this.uow = uow;
+        this.holds = holds;
+        this.appointments = appointments;
+        this.tenants = tenants;
+        this.config = config;
+    }
+    /** Holds a slot for HOLD_TTL_SECONDS; 409 when it overlaps a booking or another active hold. */
+    async hold(input) {
+        const { profile, resource } = await this.tenants.resolveResource(input.tenant_id, input.resource_id);
+        const { start, end } = validateSlot(profile.tenant, input.start, input.end);
+        try {
+            return await this.uow.run({ isolation: 'SERIALIZABLE' }, async (tx) => {
+                const m = tx.manager;
+                await lockResource(m, resource.id);
+                // Holds past their TTL stop blocking at once, even before the sweeper gets to them.
+                await this.recordExpired(tx, await this.holds.expireDue(m, { tenantId: input.tenant_id, resourceId: resource.id, start, end }));
+                const busy = await this.appointments.busyIntervals(input.tenant_id, resource.id, start, end);
+                if (busy.length > 0)
+                    throw new BookingException(BookingErrorCode.SLOT_TAKEN, 'the slot is already booked', 'start');
+                const hold = await this.holds.insert(m, { tenant_id: input.tenant_id, resource_id: resource.id, start, end, ttlSeconds: this.config.holdTtlSeconds });
+                await tx.record('HoldCreated', hold.tenant_id, { hold: holdSnapshot(hold), tenant_id: hold.tenant_id });
+                return hold;
+            });
+        }
+        catch (e) {
+            const code = pgCode(e);
+            if (code === EXCLUSION_VIOLATION)
+                throw new BookingException(BookingErrorCode.SLOT_TAKEN, 'the slot is held by another client', 'start');
+            if (code === SERIALIZATION_FAILURE || code === DEADLOCK_DETECTED) {
+                throw new BookingException(BookingErrorCode.CONTENTION, 'the slot is under heavy contention; retry', 'start');
+            }
+            throw e;
+        }
+    }
+    /** One sweep: expires due holds and records one HoldExpired per hold. */
+    async expireDue(tx) {
+        const expired = await this.holds.expireDue(tx.manager);
+        await this.recordExpired(tx, expired);
+        return expired.length;
+    }
+    async recordExpired(tx, expired) {
+        for (const h of expired) {
+            await tx.record('HoldExpired', h.tenant_id, {
+                hold_id: h.id,
+                tenant_id: h.tenant_id,
+                slot_start: h.start_time.toISOString(),
+                slot_end: h.end_time.toISOString(),
+            });
+        }
+    }
+};
+HoldService = __decorate([
+    Injectable(),
+    __param(4, Inject(APP_CONFIG)),
+    __metadata("design:paramtypes", [UnitOfWork,
+        HoldRepository,
+        AppointmentRepository,
+        TenantService, Object])
+], HoldService);
+export { HoldService };
