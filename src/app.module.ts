@@ -10,6 +10,7 @@ import { EventsModule } from './common/events/events.module.js';
 import { HealthController } from './common/health/health.controller.js';
 import { requestContextMiddleware } from './common/http/request-context.middleware.js';
 import { BookingModule } from './modules/booking/booking.module.js';
+import { PolicyModule } from './modules/policy/policy.module.js';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -24,6 +25,7 @@ export class AppModule implements NestModule {
         AuthModule,
         EventsModule,
         BookingModule,
+        PolicyModule,
         ...extraImports,
       ],
       controllers: [HealthController],

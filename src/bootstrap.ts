@@ -10,6 +10,12 @@ import { createValidationPipe } from './common/http/validation.pipe.js';
 import { JsonLogger } from './common/logging/json-logger.js';
 import { configureRedactionSecret } from './common/redaction/index.js';
 
+/** Prototype-pollution keys make the body invalid JSON for us (400), before any object is built from it. */
+function rejectPrototypeKeys(key: string, value: unknown): unknown {
+  if (key === '__proto__' || key === 'constructor' || key === 'prototype') throw new SyntaxError(`forbidden key "${key}" in JSON body`);
+  return value;
+}
+
 /** Builds the whole application for a resolved database: used by main.ts, the seed and the tests. */
 export async function createApp(config: AppConfig & { databaseUrl: string }, extraImports: Type[] = []): Promise<NestExpressApplication> {
   configureRedactionSecret(config.redactionSecret);
@@ -18,7 +24,7 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, ext
     bodyParser: false,
     abortOnError: false,
   });
-  app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  app.useBodyParser('json', { limit: config.bodyLimitBytes, reviver: rejectPrototypeKeys });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.set('trust proxy', false);

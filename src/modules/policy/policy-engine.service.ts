@@ -1,0 +1,114 @@
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AuditAppender, type AuditEntry } from '../../common/audit/audit-appender.js';
+import type { AppConfig } from '../../common/config/app-config.js';
+import { APP_CONFIG } from '../../common/config/config.module.js';
+import { requestContext } from '../../common/http/request-context.js';
+import { evaluateCompiled } from './engine/policy-evaluator.js';
+import type { PolicyContext, PolicyDecision } from './engine/policy.types.js';
+import { PolicyRuleCache } from './policy-rule-cache.js';
+import { PolicyRuleRepository } from './policy-rule.repository.js';
+
+export interface EvaluateOptions {
+  /** Write the decision's audit row in this transaction (otherwise it is written in a batch). */
+  manager?: EntityManager;
+  /** Dry runs and what-if questions are audited as such. */
+  dryRun?: boolean;
+  /** Skip the kill-switch check (dry runs answer what the rules say). */
+  ignoreKillSwitch?: boolean;
+  actor?: string;
+}
+
+type KillSwitch = (tenantId: string | null) => boolean | Promise<boolean>;
+
+const FLUSH_MS = 50;
+
+/**
+ * The one decision path for every action: the HTTP guard, the job runner and the tool executor all
+ * call `evaluate`. Default deny, fail closed, every decision explained and audit-logged.
+ */
+@Injectable()
+export class PolicyEngine implements OnModuleDestroy {
+  private readonly logger = new Logger('PolicyEngine');
+  private killSwitch: KillSwitch | null = null;
+  private buffer: AuditEntry[] = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly cache: PolicyRuleCache,
+    private readonly repo: PolicyRuleRepository,
+    private readonly audit: AuditAppender,
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The autonomy module plugs in the runtime toggle; the env master switch is always checked. */
+  setKillSwitch(fn: KillSwitch): void {
+    this.killSwitch = fn;
+  }
+
+  async evaluate(action: string, tenantId: string | null, context: PolicyContext, opts: EvaluateOptions = {}): Promise<PolicyDecision> {
+    const decision = await this.decide(action, tenantId, context, opts);
+    const entry: AuditEntry = {
+      tenant_id: tenantId,
+      event_type: opts.dryRun ? 'policy.dry_run' : 'policy.decision',
+      entity_type: context.appointment_id ? 'appointment' : 'policy',
+      entity_id: context.appointment_id ?? decision.rule_id ?? action,
+      actor: opts.actor ?? requestContext.get()?.actor ?? 'agent',
+      payload: { ...decision, context },
+      correlation_id: requestContext.get()?.correlationId ?? null,
+    };
+    if (opts.manager) await this.audit.append(opts.manager, [entry]);
+    else this.enqueueAudit(entry);
+    return decision;
+  }
+
+  /** The decision without its audit row (benchmarks and internal what-ifs). Never throws. */
+  async decide(action: string, tenantId: string | null, context: PolicyContext, opts: Pick<EvaluateOptions, 'ignoreKillSwitch'> = {}): Promise<PolicyDecision> {
+    const now = context.now && !Number.isNaN(Date.parse(context.now)) ? new Date(context.now) : new Date();
+    const header = { action, tenant_id: tenantId, evaluated_at: now.toISOString(), conditions: [] };
+    try {
+      if (!opts.ignoreKillSwitch) {
+        if (!this.config.autonomyEnabled) {
+          return { ...header, effect: 'deny', rule_id: null, basis: 'kill_switch', reason: 'the master switch AUTONOMY_ENABLED is off' };
+        }
+        if (this.killSwitch && !(await this.killSwitch(tenantId))) {
+          return { ...header, effect: 'deny', rule_id: null, basis: 'kill_switch', reason: 'autonomy is switched off at runtime for this scope' };
+        }
+      }
+      const entry = await this.cache.get(tenantId, action);
+      let ctx = context;
+      if (entry.needsCounters) {
+        const c = await this.repo.counters(context.recipient, context.appointment_id, now.toISOString());
+        ctx = { ...context, sent_to_recipient_today: context.sent_to_recipient_today ?? c.recipientToday, sent_for_appointment: context.sent_for_appointment ?? c.forAppointment };
+      }
+      return evaluateCompiled(entry.rules, action, tenantId, ctx, now);
+    } catch (e) {
+      return { ...header, effect: 'deny', rule_id: null, basis: 'error', reason: `evaluation error: ${e instanceof Error ? e.message : String(e)}` };
+    }
+  }
+
+  private enqueueAudit(entry: AuditEntry): void {
+    this.buffer.push(entry);
+    if (this.buffer.length >= 500) void this.flush();
+    else if (!this.timer) this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
+  }
+
+  async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.buffer;
+    this.buffer = [];
+    if (batch.length === 0) return;
+    try {
+      await this.db.transaction((m) => this.audit.append(m, batch));
+    } catch (e) {
+      this.logger.error(`could not audit ${batch.length} policy decision(s): ${String(e)}`);
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.flush();
+  }
+}

@@ -1,0 +1,79 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal } from '../../common/auth/auth.decorators.js';
+import type { Principal } from '../../common/auth/principal.js';
+import { scopeTenant } from '../../common/auth/tenant-scope.js';
+import { CreatePolicyRuleDto, EvaluatePolicyDto, ListPolicyRulesQuery, RuleIdParam, UpdatePolicyRuleDto } from './dto/policy-rule.dto.js';
+import { PolicyEngine } from './policy-engine.service.js';
+import { PolicyErrorCode, PolicyException } from './policy.exception.js';
+import { PolicyRuleRepository, type PolicyRuleRow } from './policy-rule.repository.js';
+import { PolicyRulesService } from './policy-rules.service.js';
+
+@ApiTags('policy')
+@ApiBearerAuth()
+@Controller('api/policy-rules')
+export class PolicyRulesController {
+  constructor(
+    private readonly rules: PolicyRulesService,
+    private readonly repo: PolicyRuleRepository,
+    private readonly engine: PolicyEngine,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: "Rules: a tenant key sees its tenant's rules and the global ones" })
+  async list(@Query() q: ListPolicyRulesQuery, @CurrentPrincipal() p: Principal) {
+    const tenantId = p.kind === 'tenant' ? scopeTenant(p, q.tenant_id) : q.tenant_id;
+    return { items: await this.repo.list({ tenantId, includeGlobal: true, action: q.action, limit: 1000 }) };
+  }
+
+  @Get('analysis')
+  @ApiOperation({ summary: 'Static warnings over the current rule set: shadowed rules and allow/deny ties' })
+  async analysis(@Query() q: ListPolicyRulesQuery, @CurrentPrincipal() p: Principal) {
+    const tenantId = p.kind === 'tenant' ? scopeTenant(p, q.tenant_id) : q.tenant_id;
+    return { warnings: await this.rules.analysis(tenantId) };
+  }
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a rule (global rules are the admin’s); answers warnings if it is shadowed or ties' })
+  @ApiResponse({ status: 400, description: 'unknown action or invalid conditions (names the field)' })
+  @ApiResponse({ status: 403, description: 'a tenant key cannot write global rules' })
+  async create(@Body() dto: CreatePolicyRuleDto, @CurrentPrincipal() p: Principal) {
+    const tenantId = p.kind === 'tenant' ? scopeTenant(p, dto.tenant_id) : (dto.tenant_id ?? null);
+    const { rule, warnings } = await this.rules.create({ ...dto, tenant_id: tenantId });
+    return { ...rule, warnings };
+  }
+
+  @Post('evaluate')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Dry run: the decision for a hypothetical action and context, without acting' })
+  async evaluate(@Body() dto: EvaluatePolicyDto, @CurrentPrincipal() p: Principal) {
+    const tenantId = p.kind === 'tenant' ? scopeTenant(p, dto.tenant_id) : (dto.tenant_id ?? null);
+    return this.engine.evaluate(dto.action, tenantId, { ...(dto.context ?? {}) }, { dryRun: true, ignoreKillSwitch: false });
+  }
+
+  @Patch(':id')
+  @ApiResponse({ status: 404, description: 'not found (or another tenant’s)' })
+  async update(@Param() param: RuleIdParam, @Body() dto: UpdatePolicyRuleDto, @CurrentPrincipal() p: Principal) {
+    const existing = await this.writable(param.id, p);
+    const { rule, warnings } = await this.rules.update(existing, dto);
+    return { ...rule, warnings };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@Param() param: RuleIdParam, @CurrentPrincipal() p: Principal): Promise<void> {
+    await this.rules.remove(await this.writable(param.id, p));
+  }
+
+  private async writable(id: string, p: Principal): Promise<PolicyRuleRow> {
+    const rule = await this.repo.findById(id);
+    if (!rule || (p.kind === 'tenant' && rule.tenant_id !== null && rule.tenant_id !== p.tenantId)) {
+      throw new PolicyException(PolicyErrorCode.RULE_NOT_FOUND, 'policy rule not found', 'id');
+    }
+    if (p.kind === 'tenant' && rule.tenant_id === null) {
+      throw new PolicyException(PolicyErrorCode.GLOBAL_RULE_ADMIN_ONLY, 'global rules can only be changed with the admin key');
+    }
+    return rule;
+  }
+}
