@@ -103,7 +103,7 @@ describe('validateConditions: rejects', () => {
     ['channels not array', { channels: 'sms' }, ['channels']],
     ['unknown channel', { channels: ['sms', 'fax'] }, ['channels[1]']],
     ['duplicate channel', { channels: ['sms', 'sms'] }, ['channels[1]']],
-    ['sparse channels', { channels: [, 'sms'] }, ['channels[0]']], // eslint-disable-line no-sparse-arrays
+    ['sparse channels', { channels: [, 'sms'] }, ['channels[0]']],
     ['too many channels', { channels: ['sms', 'email', 'log', 'webhook', 'sms'] }, ['channels']],
     ['channel object', { channels: [{ toString: () => 'sms' }] }, ['channels[0]']],
     ['quiet_hours string', { quiet_hours: '22:00-07:00' }, ['quiet_hours']],

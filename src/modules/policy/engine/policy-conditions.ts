@@ -248,6 +248,8 @@ export type CompiledCondition =
       readonly spec: QuietHours;
       readonly startMinute: number;
       readonly endMinute: number;
+      /** Last computed window exit; valid for every instant in [from, exit). */
+      readonly memo: { from: number; exit: number; exitIso: string };
     };
 
 function minuteOf(hhmm: string): number {
@@ -277,7 +279,13 @@ export function compileConditions(conditions: PolicyConditions): CompiledConditi
       case 'quiet_hours': {
         const spec = conditions.quiet_hours;
         if (spec !== undefined) {
-          checks.push({ kind: name, spec, startMinute: minuteOf(spec.start), endMinute: minuteOf(spec.end) });
+          checks.push({
+            kind: name,
+            spec,
+            startMinute: minuteOf(spec.start),
+            endMinute: minuteOf(spec.end),
+            memo: { from: Number.NaN, exit: Number.NaN, exitIso: '' },
+          });
         }
         break;
       }
@@ -345,6 +353,23 @@ export function conditionHolds(check: CompiledCondition, input: ConditionInput):
   }
 }
 
+type QuietHoursCheck = Extract<CompiledCondition, { kind: 'quiet_hours' }>;
+
+/**
+ * The exit is the first instant after `from` outside the window, so every instant in
+ * [from, exit) is inside and shares that exit: during a quiet night all deferrals reuse it.
+ */
+function windowExit(check: QuietHoursCheck, nowMs: number): QuietHoursCheck['memo'] | null {
+  const memo = check.memo;
+  if (nowMs >= memo.from && nowMs < memo.exit) return memo;
+  const exit = dailyWindowExit(nowMs, check.spec.timezone, check.startMinute, check.endMinute);
+  if (exit === null) return null;
+  memo.from = nowMs;
+  memo.exit = exit;
+  memo.exitIso = new Date(exit).toISOString();
+  return memo;
+}
+
 export interface ExplainedCondition {
   result: ConditionResult;
   /** Epoch ms at which a failed quiet_hours window ends. */
@@ -409,18 +434,18 @@ export function explainCondition(check: CompiledCondition, input: ConditionInput
       const minute = localMinuteOfDay(input.nowMs, check.spec.timezone);
       const result: ConditionResult = {
         name: check.kind,
-        required: { ...check.spec },
+        required: check.spec, // frozen
         actual: `${pad2(Math.floor(minute / 60))}:${pad2(minute % 60)}`,
         passed,
       };
       if (passed) return { result };
-      const exit = dailyWindowExit(input.nowMs, check.spec.timezone, check.startMinute, check.endMinute);
+      const exit = windowExit(check, input.nowMs);
       if (exit === null) {
         result.detail = 'inside quiet hours';
         return { result };
       }
-      result.detail = `inside quiet hours until ${new Date(exit).toISOString()}`;
-      return { result, deferUntilMs: exit };
+      result.detail = `inside quiet hours until ${exit.exitIso}`;
+      return { result, deferUntilMs: exit.exit };
     }
   }
 }

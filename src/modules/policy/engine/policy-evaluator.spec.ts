@@ -324,35 +324,6 @@ describe('compileRule / evaluateCompiled', () => {
     expect(compileRule(rule('a', { priority: Infinity }))).toMatchObject({ status: 'broken', anyScope: false });
     expect(compileRule(null as unknown as PolicyRule)).toMatchObject({ status: 'broken', anyScope: true });
   });
-
-  it('is fast enough: well over 100k decisions per second with 30 rules', () => {
-    const rules: PolicyRule[] = [];
-    for (let i = 0; i < 30; i++) {
-      rules.push(
-        rule(`r${i}`, {
-          tenantId: i % 2 === 0 ? null : 't1',
-          effect: i % 3 === 0 ? 'deny' : 'allow',
-          priority: i % 5,
-          conditions:
-            i % 3 === 0
-              ? { channels: ['sms'], max_lead_time_minutes: 30 }
-              : { min_lead_time_minutes: 60 * (i % 4), max_per_recipient_per_day: 10, quiet_hours: { start: '22:00', end: '07:00', timezone: 'Europe/Berlin' } },
-        }),
-      );
-    }
-    const compiled = rules.map(compileRule);
-    const context = { ...CONTEXT };
-    const iterations = 20_000;
-    const started = performance.now();
-    let allowed = 0;
-    for (let i = 0; i < iterations; i++) {
-      if (evaluateCompiled(compiled, ACTION, 't1', context, NOW).effect === 'allow') allowed++;
-    }
-    const perSecond = iterations / ((performance.now() - started) / 1000);
-    expect(allowed).toBe(iterations);
-    // Generous floor so that a loaded CI machine does not flake; the target is 100k/s.
-    expect(perSecond).toBeGreaterThan(50_000);
-  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -499,6 +470,26 @@ describe('evaluatePolicy (properties)', () => {
         if (before.effect === 'deny') expect(after.effect).toBe('deny');
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('compiled rules reused across many instants decide like freshly compiled ones (memoisation)', () => {
+    const quietRules = [
+      rule('berlin', { priority: 1, conditions: { quiet_hours: { start: '22:00', end: '07:00', timezone: 'Europe/Berlin' } } }),
+      rule('ny', { tenantId: 't1', conditions: { quiet_hours: { start: '21:30', end: '08:15', timezone: 'America/New_York' } } }),
+    ];
+    const compiled = quietRules.map(compileRule);
+    const instants = fc.array(
+      fc.integer({ min: Date.parse('2026-03-06T00:00:00Z'), max: Date.parse('2026-03-31T00:00:00Z') }).map((t) => new Date(t)),
+      { minLength: 1, maxLength: 30 },
+    );
+    fc.assert(
+      fc.property(instants, (nows) => {
+        for (const now of nows) {
+          expect(evaluateCompiled(compiled, ACTION, 't1', CONTEXT, now)).toEqual(evaluatePolicy(quietRules, ACTION, 't1', CONTEXT, now));
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 

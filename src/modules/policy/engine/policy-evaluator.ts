@@ -279,22 +279,41 @@ function explainsBefore(a: CompiledRule, b: CompiledRule): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-function defaultDenyDecision(header: DecisionHeader, failed: CompiledRule[], input: ConditionInput): PolicyDecision {
-  const reason = `no active rule allows ${header.action}`;
-  if (failed.length === 0) return decide(header, 'deny', 'default_deny', null, reason);
-  failed.sort(explainsBefore);
-  const lines: string[] = [];
-  let firstFailures: ConditionResult[] = [];
-  for (const [index, rule] of failed.entries()) {
-    if (index >= MAX_LISTED_RULES) {
-      lines.push(`and ${failed.length - MAX_LISTED_RULES} more`);
-      break;
+/**
+ * Rules that did not match, kept as the first few in explanation order plus a count, so that a
+ * default deny over many rules neither collects nor sorts them all.
+ */
+class FailedRules {
+  readonly first: CompiledRule[] = [];
+  count = 0;
+
+  add(rule: CompiledRule): void {
+    this.count++;
+    const first = this.first;
+    const full = first.length === MAX_LISTED_RULES;
+    if (full && explainsBefore(first[MAX_LISTED_RULES - 1]!, rule) <= 0) return;
+    let at = full ? MAX_LISTED_RULES - 1 : first.length;
+    while (at > 0 && explainsBefore(rule, first[at - 1]!) < 0) {
+      first[at] = first[at - 1]!;
+      at--;
     }
-    const failures = explainRule(rule, input).results.filter((result) => !result.passed);
-    if (index === 0) firstFailures = failures;
-    lines.push(`${describeRule(rule)} did not match: ${failures.map(describeFailure).join(' and ')}`);
+    first[at] = rule;
   }
-  return decide(header, 'deny', 'default_deny', null, `${reason}; ${lines.join('; ')}`, firstFailures);
+}
+
+function defaultDenyDecision(header: DecisionHeader, failed: FailedRules | null, input: ConditionInput): PolicyDecision {
+  const reason = `no active rule allows ${header.action}`;
+  if (failed === null) return decide(header, 'deny', 'default_deny', null, reason);
+  let text = reason;
+  let firstFailures: ConditionResult[] = [];
+  for (let i = 0; i < failed.first.length; i++) {
+    const rule = failed.first[i]!;
+    const failures = explainRule(rule, input).results.filter((result) => !result.passed);
+    if (i === 0) firstFailures = failures;
+    text += `; ${describeRule(rule)} did not match: ${failures.map(describeFailure).join(' and ')}`;
+  }
+  if (failed.count > failed.first.length) text += `; and ${failed.count - failed.first.length} more`;
+  return decide(header, 'deny', 'default_deny', null, text, firstFailures);
 }
 
 function evaluateUnsafe(
@@ -311,7 +330,7 @@ function evaluateUnsafe(
   const input = createConditionInput(context, nowMs);
   let best: CompiledRule | null = null;
   let bestKind: OutcomeKind = ALLOW;
-  let failed: CompiledRule[] | null = null;
+  let failed: FailedRules | null = null;
   for (const rule of compiled) {
     if (rule.status === 'broken') {
       const relevant =
@@ -342,7 +361,7 @@ function evaluateUnsafe(
     const kind = outcomeOf(rule, input);
     if (kind === null) {
       // Only needed when nothing matches; a later winner makes the list irrelevant.
-      if (best === null) (failed ??= []).push(rule);
+      if (best === null) (failed ??= new FailedRules()).add(rule);
       continue;
     }
     if (best === null || outranks(rule, kind, best, bestKind)) {
@@ -351,7 +370,7 @@ function evaluateUnsafe(
     }
   }
   if (best !== null) return winnerDecision(header, best, bestKind, input);
-  return defaultDenyDecision(header, failed ?? [], input);
+  return defaultDenyDecision(header, failed, input);
 }
 
 /**
