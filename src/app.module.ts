@@ -5,10 +5,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from './common/auth/auth.module.js';
 import type { AppConfig } from './common/config/app-config.js';
 import { ConfigModule } from './common/config/config.module.js';
-import { dataSourceOptions } from './common/database/data-source-options.js';
+import { APP_DB_ROLE, dataSourceOptions } from './common/database/data-source-options.js';
 import { EventsModule } from './common/events/events.module.js';
 import { HealthController } from './common/health/health.controller.js';
 import { requestContextMiddleware } from './common/http/request-context.middleware.js';
+import { AuditModule } from './modules/audit/audit.module.js';
 import { BookingModule } from './modules/booking/booking.module.js';
 import { PolicyModule } from './modules/policy/policy.module.js';
 
@@ -19,11 +20,12 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, config.dbPoolSize, `agent-runtime-${config.role}`)),
+        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, config.dbPoolSize, `agent-runtime-${config.role}`, APP_DB_ROLE)),
         EventEmitterModule.forRoot({ wildcard: false, maxListeners: 50 }),
         ScheduleModule.forRoot(),
         AuthModule,
         EventsModule,
+        AuditModule,
         BookingModule,
         PolicyModule,
         ...extraImports,

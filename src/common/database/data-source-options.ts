@@ -5,7 +5,13 @@ import { MIGRATIONS } from '../../../migrations/index.js';
  * TypeORM is used as the connection pool, transaction manager and migration runner; the SQL is
  * written by hand in the repositories. `synchronize` stays off: the schema is the migrations'.
  */
-export function dataSourceOptions(url: string, poolSize = 20, applicationName = 'agent-runtime'): DataSourceOptions {
+/**
+ * The role the application's connections act as (created by migration 006): it may not UPDATE,
+ * DELETE or TRUNCATE `audit_log` (except sealing), whatever the login user may do.
+ */
+export const APP_DB_ROLE = 'agent_runtime_app';
+
+export function dataSourceOptions(url: string, poolSize = 20, applicationName = 'agent-runtime', role?: string): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -24,6 +30,8 @@ export function dataSourceOptions(url: string, poolSize = 20, applicationName = 
       // A statement stuck on a lock must not hold a request or a worker forever.
       statement_timeout: 30_000,
       keepAlive: true,
+      // set at connect time, so every pooled connection acts as the restricted role
+      ...(role ? { options: `-c role=${role}` } : {}),
     },
   };
 }
