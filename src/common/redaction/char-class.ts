@@ -25,8 +25,3 @@ export function isWordChar(s: string, i: number): boolean {
   if (c >= 0xd800 && c <= 0xdfff) return true;
   return UNICODE_WORD.test(s.charAt(i));
 }
-
-/** True when position i is outside the string or holds no letter/digit/underscore. */
-export function isBoundary(s: string, i: number): boolean {
-  return i < 0 || i >= s.length || !isWordChar(s, i);
-}

@@ -1,5 +1,5 @@
 import { isAsciiAlnum, isAsciiLetter, isWordChar } from './char-class.js';
-import type { PiiSpan } from './redaction.types.js';
+import type { SpanList } from './span-list.js';
 
 /*
  * Finds addresses by expanding around each '@' instead of running one big regex over the text:
@@ -30,16 +30,20 @@ function isValidTld(label: string): boolean {
   return true;
 }
 
+// `icon@2x.png`, `bundle@1.2.js`: asset names, and none of these is a top-level domain.
+const FILE_EXTENSIONS = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'ico', 'js', 'mjs', 'css', 'map', 'json', 'html', 'pdf', 'ts']);
+
 function isValidDomain(domain: string): boolean {
   const labels = domain.split('.');
   if (labels.length < 2) return false;
+  if (labels.length === 2 && FILE_EXTENSIONS.has((labels[1] as string).toLowerCase())) return false;
   for (const label of labels) {
     if (label.length === 0 || label.length > 63 || label.startsWith('-') || label.endsWith('-')) return false;
   }
   return isValidTld(labels[labels.length - 1] ?? '');
 }
 
-export function findEmails(s: string, spans: PiiSpan[]): void {
+export function findEmails(s: string, spans: SpanList): void {
   const len = s.length;
   let at = s.indexOf('@');
   while (at !== -1) {
@@ -51,7 +55,7 @@ export function findEmails(s: string, spans: PiiSpan[]): void {
     while (end < len && isDomainChar(s, end)) end++;
     while (end > at + 1 && (s.charCodeAt(end - 1) === 46 || s.charCodeAt(end - 1) === 45)) end--;
     if (start < at && end > at + 1 && isValidDomain(s.slice(at + 1, end))) {
-      spans.push({ start, end, kind: 'EMAIL', normalised: s.slice(start, end).normalize('NFC').toLowerCase() });
+      spans.add({ start, end, kind: 'EMAIL', normalised: s.slice(start, end).normalize('NFC').toLowerCase() });
       at = s.indexOf('@', end);
     } else {
       at = s.indexOf('@', at + 1);

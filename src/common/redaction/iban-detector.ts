@@ -1,6 +1,5 @@
 import { isAsciiAlnum, isAsciiLetter, isDigit } from './char-class.js';
-import type { PiiSpan } from './redaction.types.js';
-import { overlapsAny } from './span-list.js';
+import type { SpanList } from './span-list.js';
 
 /** IBAN length per country (SWIFT IBAN registry). */
 const IBAN_LENGTHS: Readonly<Record<string, number>> = {
@@ -16,7 +15,7 @@ const IBAN_LENGTHS: Readonly<Record<string, number>> = {
 const IBAN_START = /(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}/g;
 
 /** ISO 13616 check: rotate the first four chars to the end, letters to 10..35, the number mod 97 must be 1. */
-export function isValidIbanChecksum(iban: string): boolean {
+function isValidIbanChecksum(iban: string): boolean {
   const rotated = iban.slice(4) + iban.slice(0, 4);
   let rest = 0;
   for (let i = 0; i < rotated.length; i++) {
@@ -40,7 +39,7 @@ function isSpace(c: number): boolean {
  * An IBAN-shaped token with a bad checksum is recorded as a protected span so that its digits
  * are not then read as a card or phone number.
  */
-export function findIbans(s: string, spans: PiiSpan[]): void {
+export function findIbans(s: string, spans: SpanList): void {
   const len = s.length;
   IBAN_START.lastIndex = 0;
   let m: RegExpExecArray | null;
@@ -68,13 +67,13 @@ export function findIbans(s: string, spans: PiiSpan[]): void {
       }
     }
     if (compact.length !== expected || (j < len && isAsciiAlnum(s.charCodeAt(j)))) continue;
-    if (overlapsAny(spans, start, j)) continue;
+    if (spans.overlaps(start, j)) continue;
     if (isValidIbanChecksum(compact)) {
-      spans.push({ start, end: j, kind: 'IBAN', normalised: compact });
+      spans.add({ start, end: j, kind: 'IBAN', normalised: compact });
       IBAN_START.lastIndex = j;
     } else if (regularGroups) {
       // Only a cleanly grouped token is protected: a loose one may have swallowed the following words.
-      spans.push({ start, end: j, kind: undefined, normalised: '' });
+      spans.add({ start, end: j, kind: undefined, normalised: '' });
       IBAN_START.lastIndex = j;
     }
   }

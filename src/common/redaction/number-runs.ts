@@ -91,11 +91,17 @@ function startsRun(s: string, i: number, c: number): boolean {
   return false;
 }
 
+const RUN_START = /[0-9+(]/g;
+
 /** Calls visit for each free-standing run of digit groups in s. */
 export function forEachNumberRun(s: string, visit: (run: NumberRun, end: number) => void): void {
   const len = s.length;
   let i = 0;
   while (i < len) {
+    // The regex engine skips the text between candidates far faster than a char loop.
+    RUN_START.lastIndex = i;
+    if (RUN_START.exec(s) === null) return;
+    i = RUN_START.lastIndex - 1;
     const c = s.charCodeAt(i);
     if (!startsRun(s, i, c)) {
       i++;

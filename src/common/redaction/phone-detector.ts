@@ -1,21 +1,12 @@
-import {
-  isSupportedCountry,
-  Metadata,
-  parsePhoneNumberFromString,
-  type CountryCode,
-  type NumberingPlan,
-} from 'libphonenumber-js/max';
-
-/** nationalPrefix() exists at runtime but is missing from the published typings. */
-type PlanWithPrefix = NumberingPlan & { nationalPrefix?: () => unknown };
+import { regionPlan, validInternational, validNational, type RegionPlan } from './phone-metadata.js';
 
 /*
- * Validation uses the "max" metadata: "min" only checks lengths, which would accept many dates,
- * epochs and order numbers as phones. Parsing is the expensive step (~10 µs), so callers only
- * reach it with candidates that already passed the shape filters of the number-run scanner.
+ * Validity comes from libphonenumber-js "max" metadata (see phone-metadata.ts): "min" only checks
+ * lengths, which would accept many dates, epochs and order numbers as phones. Callers only reach
+ * validation with candidates that already passed the shape filters of the number-run scanner.
  */
 
-export const DEFAULT_PHONE_REGIONS: readonly CountryCode[] = [
+export const DEFAULT_PHONE_REGIONS: readonly string[] = [
   'US', 'CA', 'GB', 'IE', 'DE', 'AT', 'CH', 'FR', 'BE', 'NL', 'ES', 'PT', 'IT', 'IN', 'BR', 'JP', 'AU',
 ];
 
@@ -43,46 +34,14 @@ function boundariesOf(groupLengths: readonly number[]): number[] {
   return out;
 }
 
-interface RegionProfile {
-  region: CountryCode;
-  /** National prefix that must be written for this region to be tried (e.g. '0' in GB, DE, FR). */
-  requiredPrefix: string | undefined;
-  trunk: string | undefined;
-  lengths: ReadonlySet<number>;
-}
-
-const profiles = new Map<string, RegionProfile | null>();
-
-function profileOf(region: string): RegionProfile | null {
-  let profile = profiles.get(region);
-  if (profile !== undefined) return profile;
-  profile = null;
-  if (isSupportedCountry(region)) {
-    const metadata = new Metadata();
-    metadata.selectNumberingPlan(region);
-    const plan = metadata.numberingPlan as PlanWithPrefix | undefined;
-    const prefix = plan?.nationalPrefix?.();
-    const trunk = typeof prefix === 'string' && prefix.length > 0 ? prefix : undefined;
-    profile = {
-      region,
-      trunk,
-      requiredPrefix: trunk === '0' && !TRUNK_OPTIONAL.has(region) ? '0' : undefined,
-      lengths: new Set(plan?.possibleLengths() ?? []),
-    };
-  }
-  profiles.set(region, profile);
-  return profile;
-}
-
 /**
  * North American numbers are written 3-3-4 so consistently that any other grouping
  * (`2024-000123`, `1234 567890`) is an identifier, not a phone.
  * groupLengths are the written digit groups; skip is how many leading digits precede the 10-digit number.
  */
 function hasNanpGrouping(groupLengths: readonly number[], skip: number): boolean {
-  let position = -skip;
-  for (let i = 0; i < groupLengths.length - 1; i++) {
-    position += groupLengths[i] as number;
+  for (const boundary of boundariesOf(groupLengths)) {
+    const position = boundary - skip;
     if (position > 0 && position !== 3 && position !== 6) return false;
   }
   return true;
@@ -91,10 +50,22 @@ function hasNanpGrouping(groupLengths: readonly number[], skip: number): boolean
 /** E.164 form of a `+`/`00` number given as digits after the prefix, or undefined when not a valid phone. */
 export function validateInternational(digits: string, groupLengths: readonly number[]): string | undefined {
   if (digits.length < 8 || digits.length > 15) return undefined;
-  const phone = parsePhoneNumberFromString(`+${digits}`);
-  if (phone === undefined || !phone.isValid()) return undefined;
-  if (phone.countryCallingCode === '1' && !hasNanpGrouping(groupLengths, 1)) return undefined;
-  return phone.number;
+  const e164 = validInternational(digits);
+  if (e164 === undefined) return undefined;
+  if (digits.startsWith('1') && !hasNanpGrouping(groupLengths, 1)) return undefined;
+  return e164;
+}
+
+const resolvedPlans = new WeakMap<readonly string[], readonly RegionPlan[]>();
+
+/** Plans of a region list, resolved once per list (unknown regions dropped). */
+function plansOf(regions: readonly string[]): readonly RegionPlan[] {
+  let plans = resolvedPlans.get(regions);
+  if (plans === undefined) {
+    plans = regions.flatMap((region) => regionPlan(region) ?? []);
+    resolvedPlans.set(regions, plans);
+  }
+  return plans;
 }
 
 /** E.164 form of a nationally written number valid in one of the regions (tried in order). */
@@ -103,19 +74,20 @@ export function validateNational(
   groupLengths: readonly number[],
   regions: readonly string[],
 ): string | undefined {
-  for (const region of regions) {
-    const profile = profileOf(region);
-    if (profile === null) continue;
-    if (profile.requiredPrefix !== undefined && !digits.startsWith(profile.requiredPrefix)) continue;
-    const withoutTrunk =
-      profile.trunk !== undefined && digits.startsWith(profile.trunk) ? digits.length - profile.trunk.length : -1;
-    if (!profile.lengths.has(digits.length) && !profile.lengths.has(withoutTrunk)) continue;
+  for (const plan of plansOf(regions)) {
+    const region = plan.region;
+    const trunk = plan.nationalPrefix;
     const customary = TRUNK_OPTIONAL.get(region);
+    // Where a trunk '0' is the norm, a national number written without it is more likely an identifier.
+    if (trunk === '0' && customary === undefined && !digits.startsWith('0')) continue;
     if (customary !== undefined && !digits.startsWith('0') && !customary(digits, boundariesOf(groupLengths))) continue;
-    const phone = parsePhoneNumberFromString(digits, profile.region);
-    if (phone === undefined || !phone.isValid()) continue;
-    if (phone.countryCallingCode === '1' && !hasNanpGrouping(groupLengths, digits.length - 10)) continue;
-    return phone.number;
+    const withoutTrunk = trunk !== undefined && digits.startsWith(trunk) ? digits.length - trunk.length : -1;
+    const lengths = plan.lengths;
+    if (lengths !== undefined && !lengths.includes(digits.length) && !lengths.includes(withoutTrunk)) continue;
+    const e164 = validNational(digits, plan);
+    if (e164 === undefined) continue;
+    if (plan.callingCode === '1' && !hasNanpGrouping(groupLengths, digits.length - 10)) continue;
+    return e164;
   }
   return undefined;
 }
@@ -123,8 +95,7 @@ export function validateNational(
 /** Best-effort E.164 for a value stored under a phone key; falls back to its digits. */
 export function normalisePhoneValue(value: string, regions: readonly string[]): string {
   const digits = value.replace(/\(0\)/g, '').replace(/\D/g, '');
-  const trimmed = value.trimStart();
-  if (trimmed.startsWith('+')) return `+${digits}`;
+  if (value.trimStart().startsWith('+')) return `+${digits}`;
   if (digits.startsWith('00')) return `+${digits.slice(2)}`;
   return validateNational(digits, [digits.length], regions) ?? digits;
 }

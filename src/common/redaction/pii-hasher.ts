@@ -1,23 +1,24 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { HmacSha256 } from './hmac-sha256.js';
 import type { PiiKind } from './redaction.types.js';
 
-let secret: Buffer | undefined;
+let hmac: HmacSha256 | undefined;
 
 /** Sets the HMAC key used for replacement tags. Call once at start-up, before anything is redacted. */
 export function configureRedactionSecret(value: string): void {
   if (typeof value !== 'string' || value.length === 0) {
     throw new Error('configureRedactionSecret: the secret must be a non-empty string');
   }
-  secret = Buffer.from(value, 'utf8');
+  hmac = new HmacSha256(Buffer.from(value, 'utf8'));
 }
 
-function currentSecret(): Buffer {
-  if (secret === undefined) {
+function currentHmac(): HmacSha256 {
+  if (hmac === undefined) {
     const fromEnv = process.env['REDACTION_SECRET'];
     // Without a configured secret, tags are only comparable within this process: that is the safe default.
-    secret = fromEnv !== undefined && fromEnv.length > 0 ? Buffer.from(fromEnv, 'utf8') : randomBytes(32);
+    hmac = new HmacSha256(fromEnv !== undefined && fromEnv.length > 0 ? Buffer.from(fromEnv, 'utf8') : randomBytes(32));
   }
-  return secret;
+  return hmac;
 }
 
 /**
@@ -25,6 +26,5 @@ function currentSecret(): Buffer {
  * The kind is part of the message so that equal strings of different kinds do not correlate.
  */
 export function piiTag(kind: PiiKind, normalised: string): string {
-  const digest = createHmac('sha256', currentSecret()).update(kind).update('\u0000').update(normalised).digest('hex');
-  return `[${kind}:${digest.slice(0, 6)}]`;
+  return `[${kind}:${currentHmac().hexPrefix(`${kind}\u0000${normalised}`, 6)}]`;
 }

@@ -52,11 +52,7 @@ const EXACT_KEYS: ReadonlyArray<readonly [KeyClass, readonly string[]]> = [
   ],
 ];
 
-const KEY_CLASSES: ReadonlyMap<string, KeyClass> = new Map(
-  EXACT_KEYS.flatMap(([cls, names]) => names.map((n) => [n, cls] as const)),
-);
-
-/** Suffix rules catch prefixed variants (`billing_email`, `stripe_api_key`); first match wins. */
+/** Suffix rules catch prefixed variants (`billing_email`, `stripe_api_key`); the longest suffix wins. */
 const SUFFIX_RULES: ReadonlyArray<readonly [string, KeyClass]> = [
   ['password', 'SECRET'], ['passwd', 'SECRET'], ['secret', 'SECRET'], ['token', 'SECRET'],
   ['apikey', 'SECRET'], ['privatekey', 'SECRET'], ['cookie', 'SECRET'], ['authorization', 'SECRET'],
@@ -81,18 +77,76 @@ export function normaliseKey(key: string): string {
   return lower.search(SEPARATORS) === -1 ? lower : lower.replace(SEPARATORS, '');
 }
 
+/*
+ * Keys are matched by walking two tries over the key's characters, lowercasing and skipping
+ * separators on the fly: no string is built per key, which matters at ~50 keys per payload.
+ * The forward trie holds the exact names, the backward one the suffixes (longest suffix wins).
+ */
+interface TrieNode {
+  next: Array<TrieNode | undefined>;
+  cls: KeyClass | undefined;
+}
+
+const SKIP = -1;
+const NO_MATCH = -2;
+
+/** Trie slot of a key character: a-z → 0-25, 0-9 → 26-35; separators are skipped. */
+function slot(c: number): number {
+  if (c >= 97 && c <= 122) return c - 97;
+  if (c >= 65 && c <= 90) return c - 65;
+  if (c >= 48 && c <= 57) return c - 22;
+  if (c === 95 || c === 45 || c === 46 || c === 32) return SKIP;
+  return NO_MATCH;
+}
+
+function newNode(): TrieNode {
+  return { next: new Array<TrieNode | undefined>(36).fill(undefined), cls: undefined };
+}
+
+function insert(root: TrieNode, word: string, cls: KeyClass, reversed: boolean): void {
+  let node = root;
+  for (let k = 0; k < word.length; k++) {
+    const i = slot(word.charCodeAt(reversed ? word.length - 1 - k : k));
+    if (i < 0) throw new Error(`pii-keys: unsupported character in "${word}"`);
+    node = node.next[i] ??= newNode();
+  }
+  node.cls ??= cls;
+}
+
+const EXACT = newNode();
+for (const [cls, names] of EXACT_KEYS) for (const name of names) insert(EXACT, name, cls, false);
+for (const prefix of PERSON_PREFIXES) insert(EXACT, `${prefix}name`, 'NAME', false);
+const SUFFIXES = newNode();
+for (const [suffix, cls] of SUFFIX_RULES) insert(SUFFIXES, suffix, cls, true);
+
+function exactClass(key: string): KeyClass | undefined {
+  let node: TrieNode | undefined = EXACT;
+  for (let k = 0; k < key.length; k++) {
+    const i = slot(key.charCodeAt(k));
+    if (i === SKIP) continue;
+    if (i === NO_MATCH) return undefined;
+    node = node.next[i];
+    if (node === undefined) return undefined;
+  }
+  return node.cls;
+}
+
+function suffixClass(key: string): KeyClass | undefined {
+  let node: TrieNode | undefined = SUFFIXES;
+  let found: KeyClass | undefined;
+  for (let k = key.length - 1; k >= 0; k--) {
+    const i = slot(key.charCodeAt(k));
+    if (i === SKIP) continue;
+    if (i === NO_MATCH) break;
+    node = node.next[i];
+    if (node === undefined) break;
+    if (node.cls !== undefined) found = node.cls;
+  }
+  return found;
+}
+
 /** Class of a PII/secret key, or undefined for an ordinary key. */
 export function classifyKey(key: string): KeyClass | undefined {
   if (key.length === 0 || key.length > 64) return undefined;
-  const norm = normaliseKey(key);
-  const exact = KEY_CLASSES.get(norm);
-  if (exact !== undefined) return exact;
-  for (const [suffix, cls] of SUFFIX_RULES) {
-    if (norm.length > suffix.length && norm.endsWith(suffix)) return cls;
-  }
-  if (norm.endsWith('name')) {
-    const stem = norm.slice(0, -4);
-    if (PERSON_PREFIXES.includes(stem)) return 'NAME';
-  }
-  return undefined;
+  return exactClass(key) ?? suffixClass(key);
 }

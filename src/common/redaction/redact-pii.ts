@@ -10,6 +10,7 @@ export { redactText } from './text-redactor.js';
 const SECRET = '[SECRET]';
 const CIRCULAR = '[Circular]';
 const BINARY = '[Binary]';
+const UNREADABLE = '[Unreadable]';
 
 const DEFAULTS = {
   maxDepth: 32,
@@ -38,9 +39,16 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
   }
 }
 
-/** Cheap test for "could this key contain an address or a number worth scanning". */
+/** Cheap test for "could this key contain an address, a number or an IP worth scanning". */
 function mayHoldPii(key: string): boolean {
-  return key.length >= 4 && (key.includes('@') || /\d{4}|:.*:/.test(key));
+  if (key.length < 4) return false;
+  let digits = 0;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || c === 58) digits++;
+    else if (c === 64) return true;
+  }
+  return digits >= 3;
 }
 
 class PiiRedactor {
@@ -68,6 +76,9 @@ class PiiRedactor {
 
   private tagValue(cls: KeyClass, raw: string): string {
     if (raw === '') return raw;
+    // Already redacted (a payload redacted once, then audited): keep the tag, so the same value
+    // carries the same tag in domain_events and audit_log.
+    if (cls !== 'SECRET' && ALREADY_TAGGED.test(raw)) return raw;
     this.changes++;
     if (cls === 'SECRET') return SECRET;
     const kind = cls === 'CONTACT' ? this.inferContactKind(raw) : cls;
@@ -137,31 +148,44 @@ class PiiRedactor {
       this.changes++;
       return CIRCULAR;
     }
+    this.ancestors.push(value);
+    try {
+      if (Array.isArray(value)) return this.walkItems(value, depth, forced);
+      const proto: unknown = Object.getPrototypeOf(value);
+      // Plain data objects, by far the most common, skip the instanceof chain below.
+      if ((proto === Object.prototype || proto === null) && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
+        return this.walkProperties(value, depth, forced);
+      }
+      return this.walkSpecialObject(value, depth, forced);
+    } finally {
+      this.ancestors.pop();
+    }
+  }
+
+  private walkSpecialObject(value: object, depth: number, forced: KeyClass | undefined): unknown {
     if (value instanceof Date) {
       const iso = Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
       return forced === undefined ? iso : this.tagValue(forced, iso);
     }
-    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) {
-      return BINARY;
+    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return BINARY;
+    if (value instanceof Error) {
+      const message = forced === undefined ? this.redactString(value.message, depth) : this.tagValue(forced, value.message);
+      return { name: value.name, message };
     }
-    this.ancestors.push(value);
-    try {
-      if (value instanceof Error) {
-        const message = forced === undefined ? this.redactString(value.message, depth) : this.tagValue(forced, value.message);
-        return { name: value.name, message };
+    if (value instanceof Set) return this.walkItems([...value], depth, forced);
+    if (value instanceof Map) return this.walkMap([...value.entries()], depth, forced);
+    if (value instanceof RegExp) return this.walk(String(value), depth, forced);
+    const toJSON: unknown = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') {
+      let json: unknown;
+      try {
+        json = toJSON.call(value);
+      } catch {
+        json = UNREADABLE;
       }
-      if (Array.isArray(value)) return this.walkItems(value, depth, forced);
-      if (value instanceof Set) return this.walkItems([...value], depth, forced);
-      if (value instanceof Map) return this.walkEntries([...value.entries()], depth, forced);
-      if (value instanceof RegExp) return this.walk(String(value), depth, forced);
-      const toJSON: unknown = (value as { toJSON?: unknown }).toJSON;
-      if (typeof toJSON === 'function') {
-        return this.walk(this.safely(() => toJSON.call(value) as unknown), depth + 1, forced);
-      }
-      return this.walkEntries(this.ownEntries(value), depth, forced);
-    } finally {
-      this.ancestors.pop();
+      return this.walk(json, depth + 1, forced);
     }
+    return this.walkProperties(value, depth, forced);
   }
 
   private walkItems(items: readonly unknown[], depth: number, forced: KeyClass | undefined): unknown[] {
@@ -175,52 +199,57 @@ class PiiRedactor {
     return out;
   }
 
-  private ownEntries(value: object): Array<[string, unknown]> {
+  private walkProperties(value: object, depth: number, inherited: KeyClass | undefined): Record<string, unknown> {
     const keys = Object.keys(value);
-    const limit = Math.min(keys.length, this.settings.maxKeys + 1);
-    const entries = new Array<[string, unknown]>(limit);
+    const out: Record<string, unknown> = {};
+    const limit = Math.min(keys.length, this.settings.maxKeys);
     for (let i = 0; i < limit; i++) {
       const key = keys[i] as string;
-      entries[i] = [key, this.safely(() => (value as Record<string, unknown>)[key])];
+      let property: unknown;
+      try {
+        property = (value as Record<string, unknown>)[key];
+      } catch {
+        property = UNREADABLE;
+      }
+      this.walkEntry(out, key, property, depth, inherited);
     }
-    if (keys.length > limit) this.changes++;
-    return entries;
+    this.noteDroppedKeys(out, keys.length - limit);
+    return out;
   }
 
-  private walkEntries(entries: ReadonlyArray<readonly [unknown, unknown]>, depth: number, inherited: KeyClass | undefined): Record<string, unknown> {
+  private walkMap(entries: ReadonlyArray<readonly [unknown, unknown]>, depth: number, inherited: KeyClass | undefined): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const limit = Math.min(entries.length, this.settings.maxKeys);
     for (let i = 0; i < limit; i++) {
-      const [rawKey, value] = entries[i] as readonly [unknown, unknown];
-      const key = typeof rawKey === 'string' ? rawKey : String(rawKey);
-      const cls = classifyKey(key) ?? inherited;
-      const outKey = mayHoldPii(key) ? this.redactKey(key) : key;
-      if (cls === 'SECRET') {
-        if (!isEmptyValue(value)) this.changes++;
-        setOwn(out, outKey, isEmptyValue(value) ? value : SECRET);
-      } else {
-        setOwn(out, outKey, this.walk(value, depth + 1, cls));
-      }
+      const [key, value] = entries[i] as readonly [unknown, unknown];
+      this.walkEntry(out, typeof key === 'string' ? key : String(key), value, depth, inherited);
     }
-    if (entries.length > limit) {
-      this.changes++;
-      setOwn(out, TRUNCATED, `${entries.length - limit} more keys`);
-    }
+    this.noteDroppedKeys(out, entries.length - limit);
     return out;
+  }
+
+  private walkEntry(out: Record<string, unknown>, key: string, value: unknown, depth: number, inherited: KeyClass | undefined): void {
+    const cls = classifyKey(key) ?? inherited;
+    const outKey = mayHoldPii(key) ? this.redactKey(key) : key;
+    if (cls === 'SECRET') {
+      if (!isEmptyValue(value)) this.changes++;
+      setOwn(out, outKey, isEmptyValue(value) ? value : SECRET);
+    } else {
+      setOwn(out, outKey, this.walk(value, depth + 1, cls));
+    }
+  }
+
+  private noteDroppedKeys(out: Record<string, unknown>, dropped: number): void {
+    if (dropped > 0) {
+      this.changes++;
+      setOwn(out, TRUNCATED, `${dropped} more keys`);
+    }
   }
 
   private redactKey(key: string): string {
     const out = redactText(key, this.settings);
     if (out !== key) this.changes++;
     return out;
-  }
-
-  private safely(read: () => unknown): unknown {
-    try {
-      return read();
-    } catch {
-      return '[Unreadable]';
-    }
   }
 }
 
@@ -229,6 +258,8 @@ class PiiRedactor {
  * Never mutates its input. Cycles become '[Circular]'; a shared (non-cyclic) object is redacted
  * wherever it appears. Output size is bounded by the depth/keys/items/nodes/string limits.
  */
+const ALREADY_TAGGED = /^\[[A-Z]+:[0-9a-f]{6}\]$/;
+
 export function redactPII<T>(value: T, options?: RedactionOptions): T {
   const settings: Settings = {
     maxDepth: options?.maxDepth ?? DEFAULTS.maxDepth,
