@@ -22,6 +22,10 @@ export interface AppConfig {
   agentMaxConcurrentJobs: number;
   agentJobPollIntervalMs: number;
   agentJobStaleTimeoutMs: number;
+  agentJobLeaseMs: number;
+  jobListen: boolean;
+  agentJobShutdownGraceMs: number;
+  agentJobBackoffBaseMs: number;
   holdTtlSeconds: number;
   holdSweepIntervalMs: number;
   eventRelayIntervalMs: number;
@@ -32,11 +36,22 @@ export interface AppConfig {
   jobRetentionDays: number;
   smtpUrl: string | undefined;
   smtpFrom: string;
+  calendarProvider: 'none' | 'caldav';
+  /** The calendar collection the appointments are written to (`…/calendars/user/appointments/`). */
   caldavUrl: string | undefined;
   caldavUsername: string | undefined;
+  /** Secret: never logged. */
   caldavPassword: string | undefined;
+  caldavTimeoutMs: number;
   smsProviderUrl: string | undefined;
   smsProviderToken: string | undefined;
+  webhookAllowPrivate: boolean;
+  /** Delay before each webhook attempt (the first is normally 0); its length is the attempt limit. */
+  webhookRetryScheduleMs: number[];
+  notificationPollIntervalMs: number;
+  notificationConcurrency: number;
+  notificationMaxAttempts: number;
+  notificationBackoffBaseMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   corsOrigins: string[];
   bodyLimitBytes: number;
@@ -65,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const nodeEnv = parsed.NODE_ENV ?? 'development';
   if (nodeEnv === 'production' && !parsed.ADMIN_API_KEY) problems.push('ADMIN_API_KEY: required when NODE_ENV=production');
   if (nodeEnv === 'production' && parsed.FAULT_INJECT) problems.push('FAULT_INJECT: not allowed when NODE_ENV=production');
+  if (parsed.CALENDAR_PROVIDER === 'caldav' && !parsed.CALDAV_URL) problems.push('CALENDAR_PROVIDER=caldav: requires CALDAV_URL');
   if (problems.length > 0) throw new ConfigError(problems);
 
   const adminApiKey = parsed.ADMIN_API_KEY ?? `adm_${randomBytes(24).toString('base64url')}`;
@@ -82,6 +98,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     agentMaxConcurrentJobs: parsed.AGENT_MAX_CONCURRENT_JOBS ?? 3,
     agentJobPollIntervalMs: parsed.AGENT_JOB_POLL_INTERVAL_MS ?? 5000,
     agentJobStaleTimeoutMs: parsed.AGENT_JOB_STALE_TIMEOUT_MS ?? 300_000,
+    agentJobLeaseMs: parsed.AGENT_JOB_LEASE_MS ?? 30_000,
+    jobListen: parsed.AGENT_JOB_LISTEN ?? true,
+    agentJobShutdownGraceMs: parsed.AGENT_JOB_SHUTDOWN_GRACE_MS ?? 10_000,
+    agentJobBackoffBaseMs: parsed.AGENT_JOB_BACKOFF_BASE_MS ?? 5_000,
     holdTtlSeconds: parsed.HOLD_TTL_SECONDS ?? 300,
     holdSweepIntervalMs: parsed.HOLD_SWEEP_INTERVAL_MS ?? 1000,
     eventRelayIntervalMs: parsed.EVENT_RELAY_INTERVAL_MS ?? 2000,
@@ -92,11 +112,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     jobRetentionDays: parsed.JOB_RETENTION_DAYS ?? 14,
     smtpUrl: parsed.SMTP_URL,
     smtpFrom: parsed.SMTP_FROM ?? 'bookings@localhost',
+    calendarProvider: parsed.CALENDAR_PROVIDER ?? (parsed.CALDAV_URL ? 'caldav' : 'none'),
     caldavUrl: parsed.CALDAV_URL,
     caldavUsername: parsed.CALDAV_USERNAME,
     caldavPassword: parsed.CALDAV_PASSWORD,
+    caldavTimeoutMs: parsed.CALDAV_TIMEOUT_MS ?? 10_000,
     smsProviderUrl: parsed.SMS_PROVIDER_URL,
     smsProviderToken: parsed.SMS_PROVIDER_TOKEN,
+    webhookAllowPrivate: parsed.WEBHOOK_ALLOW_PRIVATE ?? false,
+    // Standard Webhooks: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+    webhookRetryScheduleMs: parsed.WEBHOOK_RETRY_SCHEDULE_MS
+      ? parsed.WEBHOOK_RETRY_SCHEDULE_MS.split(',').map(Number)
+      : [0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000],
+    notificationPollIntervalMs: parsed.NOTIFICATION_POLL_INTERVAL_MS ?? 1000,
+    notificationConcurrency: parsed.NOTIFICATION_CONCURRENCY ?? 16,
+    notificationMaxAttempts: parsed.NOTIFICATION_MAX_ATTEMPTS ?? 8,
+    notificationBackoffBaseMs: parsed.NOTIFICATION_BACKOFF_BASE_MS ?? 5_000,
     logLevel: parsed.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'),
     corsOrigins: (parsed.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES ?? 100_000,

@@ -57,6 +57,21 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(86_400_000)
   AGENT_JOB_STALE_TIMEOUT_MS?: number;
 
+  /** A claimed job's lease; the runner renews it while the job runs (capped by the stale timeout). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(86_400_000)
+  AGENT_JOB_LEASE_MS?: number;
+
+  /** false: poll only, no LISTEN (for connection poolers that break it). */
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  AGENT_JOB_LISTEN?: boolean;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(600_000)
+  AGENT_JOB_SHUTDOWN_GRACE_MS?: number;
+
+  /** Delay before the first retry of a failed job; it doubles with each further attempt. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(3_600_000)
+  AGENT_JOB_BACKOFF_BASE_MS?: number;
+
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(86_400)
   HOLD_TTL_SECONDS?: number;
 
@@ -96,11 +111,43 @@ export class EnvironmentVariables {
   @IsOptional() @IsString()
   CALDAV_PASSWORD?: string;
 
+  /** Where appointments are mirrored: `caldav` (the default when CALDAV_URL is set) or `none`. */
+  @IsOptional() @IsIn(['none', 'caldav'])
+  CALENDAR_PROVIDER?: 'none' | 'caldav';
+
+  /** Each CalDAV request is abandoned (and the sync recorded as failed) after this long. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(120_000)
+  CALDAV_TIMEOUT_MS?: number;
+
   @IsOptional() @IsString() @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s):// URL' })
   SMS_PROVIDER_URL?: string;
 
   @IsOptional() @IsString()
   SMS_PROVIDER_TOKEN?: string;
+
+  /** true: webhook endpoints may point at localhost and private address ranges (tests, closed networks). */
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE?: boolean;
+
+  /** Webhook delivery schedule (ms before attempt 1, 2, …); default the Standard Webhooks schedule. */
+  @IsOptional() @IsString() @Matches(/^\d{1,9}(,\d{1,9}){0,19}$/, { message: 'must be 1 to 20 comma-separated delays in milliseconds' })
+  WEBHOOK_RETRY_SCHEDULE_MS?: string;
+
+  /** How often the notification dispatcher looks for due rows (it is also woken on every enqueue). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(3_600_000)
+  NOTIFICATION_POLL_INTERVAL_MS?: number;
+
+  /** Notifications being sent at once per process. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  NOTIFICATION_CONCURRENCY?: number;
+
+  /** Attempts of an email or SMS notification before it is marked failed. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  NOTIFICATION_MAX_ATTEMPTS?: number;
+
+  /** Delay before the first retry of an email or SMS; it triples with each further attempt (capped at 1 h). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(3_600_000)
+  NOTIFICATION_BACKOFF_BASE_MS?: number;
 
   @IsOptional() @IsIn(['debug', 'info', 'warn', 'error', 'silent'])
   LOG_LEVEL?: 'debug' | 'info' | 'warn' | 'error' | 'silent';

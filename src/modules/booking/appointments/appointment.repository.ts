@@ -41,6 +41,11 @@ export class AppointmentRepository {
     return rows[0] ?? null;
   }
 
+  async findForShare(m: EntityManager, id: string): Promise<Appointment | null> {
+    const rows: Appointment[] = await m.query(`SELECT ${APPOINTMENT_COLS} FROM appointments WHERE id = $1 FOR SHARE`, [id]);
+    return rows[0] ?? null;
+  }
+
   async findById(id: string, tenantId: string | undefined, m?: EntityManager): Promise<Appointment | null> {
     const rows: Appointment[] = await (m ?? this.db.manager).query(
       `SELECT ${APPOINTMENT_COLS} FROM appointments WHERE id = $1 AND ($2::uuid IS NULL OR tenant_id = $2)`,

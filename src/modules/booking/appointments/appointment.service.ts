@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AuditAppender } from '../../../common/audit/audit-appender.js';
 import { EXCLUSION_VIOLATION, pgCode, SERIALIZATION_FAILURE, DEADLOCK_DETECTED } from '../../../common/database/pg-errors.js';
 import { UnitOfWork, type Tx } from '../../../common/events/unit-of-work.js';
 import { validateSlot } from '../availability/slot-rules.js';
@@ -33,6 +35,7 @@ export class AppointmentService {
     private readonly appointments: AppointmentRepository,
     private readonly holds: HoldRepository,
     private readonly tenants: TenantService,
+    private readonly audit: AuditAppender,
   ) {}
 
   async book(input: BookInput): Promise<Appointment> {
@@ -123,6 +126,25 @@ export class AppointmentService {
       tx.audit({ tenant_id: apt.tenant_id, event_type: 'appointment.checked_in', entity_type: 'appointment', entity_id: apt.id, payload: { version: apt.version } });
       return apt;
     });
+  }
+
+  /**
+   * For an action about to act on the appointment: reads it inside the caller's transaction and
+   * holds a share lock, so a concurrent cancel or reschedule waits for the action to commit (or is
+   * seen by it).
+   */
+  async lockForAction(manager: EntityManager, id: string): Promise<Appointment | null> {
+    return this.appointments.findForShare(manager, id);
+  }
+
+  /** Marks a no-show, only if the appointment is still the version the decision was made for. */
+  async markNoShow(manager: EntityManager, id: string, expectedVersion: number): Promise<Appointment | null> {
+    const apt = await this.appointments.setStatus(manager, id, 'no_show', expectedVersion);
+    if (apt) {
+      // the no-show is an audited change; it is not a domain event of the SPEC's table
+      await this.audit.append(manager, [{ tenant_id: apt.tenant_id, event_type: 'appointment.no_show', entity_type: 'appointment', entity_id: apt.id, actor: 'agent', payload: { version: apt.version } }]);
+    }
+    return apt;
   }
 
   async get(id: string, tenantId: string | undefined): Promise<Appointment> {
