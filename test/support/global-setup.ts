@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -19,7 +19,23 @@ declare module 'vitest' {
  * Starts one PostgreSQL for the whole run (embedded by default, `DATABASE_URL`'s server when set),
  * migrates a template database once, and lets every test file clone its own database from it.
  */
+/** A compiled .js beside a .ts source would be imported instead of it: refuse to run on stale code. */
+function refuseStrayJs(): void {
+  const stray: string[] = [];
+  const visit = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules' && entry.name !== 'fixtures') visit(p);
+      } else if (entry.name.endsWith('.js') && existsSync(p.slice(0, -3) + '.ts')) stray.push(p);
+    }
+  };
+  for (const dir of ['src', 'test', 'migrations', 'bench']) if (existsSync(dir)) visit(dir);
+  if (stray.length > 0) throw new Error(`compiled .js files beside their .ts sources would shadow them (run tsc with -p): ${stray.slice(0, 5).join(', ')}`);
+}
+
 export default async function setup(project: TestProject) {
+  refuseStrayJs();
   const runId = randomBytes(4).toString('hex');
   let embedded: EmbeddedDatabase | undefined;
   let dataDir: string | undefined;
