@@ -1,0 +1,449 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import type { AppConfig } from '../../common/config/app-config.js';
+import { APP_CONFIG } from '../../common/config/config.module.js';
+import { requestContext } from '../../common/http/request-context.js';
+import { JobHandlerRegistry } from './job-handler.registry.js';
+import { jobLeaseMs } from './job-lease.js';
+import { JobNotifyListener } from './job-notify.listener.js';
+import { JobQueue, type JobResults } from './job-queue.service.js';
+import { JobSignal, type LocalRunner } from './job-signal.js';
+import type { ClaimGate, Job, JobClaim, JobCompletion, JobContext, JobExecutor, JobFailure, JobOutcome, JobResult } from './job.types.js';
+import { PermanentJobError } from './permanent-job.error.js';
+
+const POLL_INTERVAL = 'job-runner-poll';
+const FLUSH_BATCH = 1000;
+const MAX_TIMED_WAKEUPS = 1024;
+const MAX_TIMER_MS = 2_147_000_000;
+const OUTCOMES: readonly JobOutcome[] = ['completed', 'skipped', 'cancelled'];
+
+type RunResult = { ok: true; outcome: JobOutcome; reason: string | null } | { ok: false; error: string; permanent: boolean };
+
+interface RunningJob {
+  job: Job;
+  claim: JobClaim;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+export interface JobRunnerState {
+  running: boolean;
+  concurrency: number;
+  inFlight: number;
+  pollIntervalMs: number;
+  leaseMs: number;
+  listening: boolean;
+  lastClaimAt: string | null;
+  workerId: string;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * The claim loop. Claims only its free capacity, runs each job through the executor (or straight
+ * through its handler), and acknowledges results in batches. Woken by the poll interval, by a
+ * NOTIFY from another process, in-process by an enqueue in this process, and by a timer for the
+ * earliest known future run_at. A failing job never stops the loop; a lost database makes it back
+ * off and recover.
+ */
+@Injectable()
+export class JobRunner implements LocalRunner, OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
+  readonly workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  readonly concurrency: number;
+  readonly pollIntervalMs: number;
+  readonly leaseMs: number;
+  private readonly logger = new Logger('JobRunner');
+  private running = false;
+  private stopping: Promise<void> | null = null;
+  private readonly inFlight = new Map<string, RunningJob>();
+  /** Results not written yet; their claims stay leased (heartbeat) until they are. */
+  private completions: JobCompletion[] = [];
+  private failures: JobFailure[] = [];
+  private readonly unsettled = new Map<string, JobClaim>();
+  private flushing: Promise<void> | null = null;
+  private flushScheduled = false;
+  private flushErrors = 0;
+  private flushDeadline = Infinity;
+  private wanted = false;
+  private pumping: Promise<void> | null = null;
+  private pumpScheduled = false;
+  /** Jobs offered in-process since the last claim (see JobSignal). */
+  private reserved = 0;
+  private gate: ClaimGate | null = null;
+  private executor: JobExecutor | null = null;
+  private claimErrors = 0;
+  private pausedUntil = 0;
+  private pauseTimer: NodeJS.Timeout | null = null;
+  private lastClaimAt: Date | null = null;
+  private readonly timedWakeups: number[] = [];
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private wakeTimerAt = Infinity;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private heartbeating = false;
+
+  constructor(
+    private readonly queue: JobQueue,
+    private readonly registry: JobHandlerRegistry,
+    private readonly signal: JobSignal,
+    private readonly listener: JobNotifyListener,
+    private readonly scheduler: SchedulerRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.concurrency = config.agentMaxConcurrentJobs;
+    this.pollIntervalMs = config.agentJobPollIntervalMs;
+    this.leaseMs = jobLeaseMs(config);
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.role === 'api') return;
+    this.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.stop();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  /** The runtime toggle: consulted before every claim (the master switch is checked first). */
+  setClaimGate(gate: ClaimGate | null): void {
+    this.gate = gate;
+    if (gate) this.wake();
+  }
+
+  /** Wraps every run (policy re-check, kill switch); without one, handlers run directly. */
+  setExecutor(executor: JobExecutor | null): void {
+    this.executor = executor;
+  }
+
+  state(): JobRunnerState {
+    return {
+      running: this.running,
+      concurrency: this.concurrency,
+      inFlight: this.inFlight.size,
+      pollIntervalMs: this.pollIntervalMs,
+      leaseMs: this.leaseMs,
+      listening: this.listener.listening,
+      lastClaimAt: this.lastClaimAt?.toISOString() ?? null,
+      workerId: this.workerId,
+    };
+  }
+
+  start(): void {
+    if (this.running || this.stopping) return;
+    this.running = true;
+    this.scheduler.addInterval(POLL_INTERVAL, setInterval(() => this.wake(), this.pollIntervalMs));
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), Math.max(100, Math.floor(this.leaseMs / 3)));
+    this.signal.attach(this);
+    if (this.config.jobListen) this.listener.start({ onJobs: (at) => this.jobsAt(at), onConnected: () => this.wake() });
+    this.wake();
+  }
+
+  /** Claim now if there is room (a poll tick, a notification, the toggle turned on). */
+  wake(): void {
+    this.wanted = true;
+    this.schedulePump();
+  }
+
+  /** LocalRunner: jobs became runnable at `runAtMs`. */
+  jobsAt(runAtMs: number): void {
+    if (runAtMs <= Date.now() + 1) this.wake();
+    else this.wakeAt(runAtMs);
+  }
+
+  /** LocalRunner: takes `count` jobs due now if its free slots (less those already offered) allow. */
+  offer(count: number): boolean {
+    if (!this.running || this.inFlight.size + this.reserved + count > this.concurrency) return false;
+    this.reserved += count;
+    return true;
+  }
+
+  /** Stops claiming, lets in-flight jobs finish up to the grace deadline, releases the rest. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
+    const wasRunning = this.running;
+    this.running = false;
+    if (!wasRunning) return;
+    if (this.scheduler.doesExist('interval', POLL_INTERVAL)) this.scheduler.deleteInterval(POLL_INTERVAL);
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.signal.detach(this);
+    await this.listener.stop();
+    if (this.pumping) await this.pumping;
+
+    const grace = this.config.agentJobShutdownGraceMs;
+    if (this.inFlight.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.inFlight.values()].map((r) => r.done)),
+        new Promise<void>((r) => (timer = setTimeout(r, grace))),
+      ]);
+      clearTimeout(timer);
+    }
+    const unfinished = [...this.inFlight.values()];
+    this.inFlight.clear();
+    for (const r of unfinished) r.abort.abort(new Error('worker shutting down'));
+    this.flushDeadline = Date.now() + Math.max(2000, grace);
+    await Promise.all([
+      this.drainResults(),
+      unfinished.length > 0
+        ? this.queue.release(this.workerId, unfinished.map((r) => r.claim)).then(
+            (jobs) => this.logger.log(`released ${jobs.length} unfinished job(s) at shutdown`),
+            (e: unknown) => this.logger.warn(`could not release ${unfinished.length} job(s) at shutdown (their leases will expire): ${String(e)}`),
+          )
+        : undefined,
+    ]);
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+  }
+
+  private freeSlots(): number {
+    return this.concurrency - this.inFlight.size;
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled || !this.running) return;
+    this.pumpScheduled = true;
+    // setImmediate: jobs finishing in the same tick free their slots together, for one claim.
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      if (this.pumping) return;
+      this.pumping = this.pump().finally(() => {
+        this.pumping = null;
+        if (this.wanted && this.freeSlots() > 0) this.schedulePump();
+      });
+    });
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      while (this.running && this.wanted && this.freeSlots() > 0 && Date.now() >= this.pausedUntil) {
+        this.wanted = false;
+        if (!(await this.gateOpen())) return;
+        const free = this.freeSlots();
+        // Results waiting to be written ride along with the claim: one commit instead of two.
+        const results = process.env.NO_PIGGY ? { completions: [], failures: [] } : this.takeResults();
+        let jobs: Job[];
+        try {
+          jobs = await this.queue.claim(this.workerId, free, this.leaseMs, results);
+        } catch (e) {
+          this.putBackResults(results);
+          this.onClaimError(e);
+          return;
+        }
+        this.resultsRecorded(results);
+        if (this.claimErrors > 0) this.logger.log(`claiming again after ${this.claimErrors} failed attempt(s)`);
+        this.claimErrors = 0;
+        this.reserved = 0;
+        this.lastClaimAt = new Date();
+        for (const job of jobs) this.launch(job);
+        if (jobs.length === free) this.wanted = true;
+      }
+    } finally {
+      if (this.hasResults()) this.scheduleFlush();
+    }
+  }
+
+  private async gateOpen(): Promise<boolean> {
+    if (!this.config.autonomyEnabled) return false;
+    if (!this.gate) return true;
+    try {
+      return (await this.gate()) === true;
+    } catch (e) {
+      this.logger.warn(`claim gate failed (claiming nothing): ${String(e)}`);
+      return false;
+    }
+  }
+
+  private onClaimError(e: unknown): void {
+    this.claimErrors++;
+    const delay = Math.min(5000, 100 * 2 ** Math.min(this.claimErrors - 1, 10));
+    if (this.claimErrors === 1 || this.claimErrors % 20 === 0) {
+      this.logger.warn(`claim failed (${this.claimErrors} in a row), retrying in ${delay} ms: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    this.pausedUntil = Date.now() + delay;
+    this.wanted = true;
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = setTimeout(() => {
+      this.pauseTimer = null;
+      this.schedulePump();
+    }, delay);
+  }
+
+  private launch(job: Job): void {
+    const claim: JobClaim = { id: job.id, attempt: job.attempts };
+    const abort = new AbortController();
+    const ctx: JobContext = {
+      workerId: this.workerId,
+      attempt: job.attempts,
+      shadow: job.shadow,
+      signal: abort.signal,
+      heartbeat: async (ms?: number) => (await this.queue.extendLeases(this.workerId, [claim], ms ?? this.leaseMs)).has(job.id),
+    };
+    const running: RunningJob = { job, claim, abort, done: Promise.resolve() };
+    this.inFlight.set(job.id, running);
+    running.done = this.run(job, ctx).then((result) => this.finished(running, result));
+  }
+
+  private async run(job: Job, ctx: JobContext): Promise<RunResult> {
+    const handler = this.registry.get(job.type);
+    if (!handler) return { ok: false, error: `unregistered job type "${job.type}"`, permanent: true };
+    try {
+      const result = await requestContext.run({ correlationId: job.correlation_id ?? `job-${job.id}`, actor: `worker:${this.workerId}` }, () =>
+        this.executor ? this.executor(job, handler, ctx) : handler(job, ctx),
+      );
+      return this.toResult(result);
+    } catch (e) {
+      const message = e instanceof Error ? e.message || e.name : String(e);
+      return { ok: false, error: message, permanent: e instanceof PermanentJobError };
+    }
+  }
+
+  private toResult(result: JobResult | void): RunResult {
+    if (result === undefined || result === null) return { ok: true, outcome: 'completed', reason: null };
+    if (typeof result === 'object' && OUTCOMES.includes(result.outcome)) {
+      return { ok: true, outcome: result.outcome, reason: typeof result.reason === 'string' ? result.reason : null };
+    }
+    return { ok: false, error: 'handler returned an invalid result (expected {outcome: completed|skipped|cancelled})', permanent: true };
+  }
+
+  private finished(running: RunningJob, result: RunResult): void {
+    // Released at shutdown or lease lost: another worker owns the job now.
+    if (this.inFlight.get(running.job.id) !== running) return;
+    this.inFlight.delete(running.job.id);
+    const { claim } = running;
+    if (result.ok) this.completions.push({ ...claim, outcome: result.outcome, reason: result.reason });
+    else this.failures.push({ ...claim, error: result.error, permanent: result.permanent });
+    this.unsettled.set(claim.id, claim);
+    // A claim about to run takes the results with it; otherwise they are written on their own.
+    if (this.wanted && this.running) this.schedulePump();
+    if (process.env.NO_PIGGY || !(this.wanted && this.running)) this.scheduleFlush();
+  }
+
+  private takeResults(): JobResults {
+    return { completions: this.completions.splice(0, FLUSH_BATCH), failures: this.failures.splice(0, FLUSH_BATCH) };
+  }
+
+  private putBackResults(r: JobResults): void {
+    if (r.completions.length > 0) this.completions = [...r.completions, ...this.completions];
+    if (r.failures.length > 0) this.failures = [...r.failures, ...this.failures];
+  }
+
+  private resultsRecorded(r: JobResults): void {
+    for (const c of r.completions) this.unsettled.delete(c.id);
+    for (const f of r.failures) this.unsettled.delete(f.id);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.flushing) return;
+    this.flushScheduled = true;
+    // setImmediate: results of jobs finishing in the same tick go out in one transaction.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      void this.startFlush();
+    });
+  }
+
+  private hasResults(): boolean {
+    return this.completions.length > 0 || this.failures.length > 0;
+  }
+
+  private startFlush(): Promise<void> {
+    this.flushing ??= this.flush().finally(() => {
+      this.flushing = null;
+      if (this.hasResults() && Date.now() <= this.flushDeadline) this.scheduleFlush();
+    });
+    return this.flushing;
+  }
+
+  /** Writes results in batches, retrying with backoff while the database is unreachable. */
+  private async flush(): Promise<void> {
+    while (this.hasResults()) {
+      const results = this.takeResults();
+      try {
+        await this.queue.settle(this.workerId, results);
+        this.flushErrors = 0;
+        this.resultsRecorded(results);
+      } catch (e) {
+        this.putBackResults(results);
+        this.flushErrors++;
+        if (this.flushErrors === 1 || this.flushErrors % 20 === 0) {
+          const n = results.completions.length + results.failures.length;
+          this.logger.warn(`could not record ${n} job result(s) (${this.flushErrors} in a row): ${e instanceof Error ? e.message : String(e)}`);
+        }
+        if (Date.now() > this.flushDeadline) return;
+        await sleep(Math.min(5000, 50 * 2 ** Math.min(this.flushErrors, 10)));
+      }
+    }
+  }
+
+  private async drainResults(): Promise<void> {
+    while (this.hasResults() || this.flushing) {
+      if (Date.now() > this.flushDeadline) {
+        const n = this.completions.length + this.failures.length;
+        if (n > 0) this.logger.warn(`${n} job result(s) not recorded at shutdown (their leases will expire)`);
+        return;
+      }
+      await this.startFlush();
+    }
+  }
+
+  /** Renews the leases of running and not yet recorded jobs; a job whose lease was lost is abandoned. */
+  private async heartbeat(): Promise<void> {
+    if (this.heartbeating || (this.inFlight.size === 0 && this.unsettled.size === 0)) return;
+    this.heartbeating = true;
+    const running = [...this.inFlight.values()];
+    try {
+      const held = await this.queue.extendLeases(this.workerId, [...running.map((r) => r.claim), ...this.unsettled.values()], this.leaseMs);
+      for (const r of running) {
+        if (held.has(r.job.id) || this.inFlight.get(r.job.id) !== r) continue;
+        this.inFlight.delete(r.job.id);
+        r.abort.abort(new Error('lease lost'));
+        this.logger.warn(`lost the lease of job ${r.job.id} (${r.job.type}); abandoning it`);
+        this.wake();
+      }
+    } catch (e) {
+      this.logger.warn(`lease heartbeat failed: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      this.heartbeating = false;
+    }
+  }
+
+  private wakeAt(at: number): void {
+    const list = this.timedWakeups;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]! < at) lo = mid + 1;
+      else hi = mid;
+    }
+    if (list[lo] === at) return;
+    list.splice(lo, 0, at);
+    if (list.length > MAX_TIMED_WAKEUPS) list.pop();
+    this.armWakeTimer();
+  }
+
+  private armWakeTimer(): void {
+    const next = this.timedWakeups[0];
+    if (next === undefined || next >= this.wakeTimerAt || !this.running) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimerAt = next;
+    // A few ms late on purpose: the claim compares run_at with the database clock.
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = null;
+      this.wakeTimerAt = Infinity;
+      const now = Date.now();
+      while (this.timedWakeups.length > 0 && this.timedWakeups[0]! <= now + 1) this.timedWakeups.shift();
+      this.wake();
+      this.armWakeTimer();
+    }, Math.min(MAX_TIMER_MS, Math.max(0, next - Date.now() + 3)));
+  }
+}
