@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AuditAppender } from '../../../common/audit/audit-appender.js';
+import { decodeCursor, encodeCursor } from '../../../common/http/cursor.js';
+import { requestContext } from '../../../common/http/request-context.js';
+import { notificationAudit } from '../notification-audit.js';
+import type { EnqueueNotificationInput, Notification, NotificationChannelName, NotificationStatus } from '../notification.types.js';
+import { validateEnqueueInput } from './enqueue-input.js';
+import { NotificationOutboxRepository } from './notification-outbox.repository.js';
+
+export interface NotificationPage {
+  items: Notification[];
+  nextCursor: string | null;
+}
+
+export interface ListNotificationsOptions {
+  /** undefined: every tenant (admin). */
+  tenantId?: string;
+  status?: NotificationStatus;
+  channel?: NotificationChannelName;
+  appointmentId?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/**
+ * The notification outbox: one row per (job, channel), written in the caller's transaction, so a
+ * job retried after a crash (even between sending and completing) finds its row and never sends
+ * twice. The dispatcher delivers rows after the commit (woken by the commit's NOTIFY).
+ */
+@Injectable()
+export class NotificationOutboxService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly repo: NotificationOutboxRepository,
+    private readonly audit: AuditAppender,
+  ) {}
+
+  /**
+   * Inserts the notification inside `manager`'s transaction (`ON CONFLICT (job_id, channel) DO
+   * NOTHING`) and answers the row: the new one (`created: true`, audited `notification.enqueued`)
+   * or the one already there for this (job, channel) (`created: false`).
+   */
+  async enqueue(manager: EntityManager, input: EnqueueNotificationInput): Promise<Notification & { created: boolean }> {
+    validateEnqueueInput(input);
+    const ctx = requestContext.get();
+    const correlationId = ctx?.correlationId ?? null;
+    const inserted = await this.repo.insert(manager, input, correlationId);
+    if (inserted) {
+      await this.audit.append(manager, [notificationAudit(inserted, 'enqueued', ctx?.actor ?? 'system')]);
+      return { ...inserted, created: true };
+    }
+    const existing = await this.repo.findByJobChannel(manager, input.tenantId, input.jobId, input.channel);
+    if (!existing) throw new Error(`notification for job ${input.jobId}/${input.channel} conflicts with a row of another tenant`);
+    return { ...existing, created: false };
+  }
+
+  async get(id: string, tenantId?: string): Promise<Notification | null> {
+    return this.repo.findById(this.db.manager, id, tenantId);
+  }
+
+  /** Newest first, keyset-paginated. */
+  async list(o: ListNotificationsOptions): Promise<NotificationPage> {
+    const after = decodeCursor(o.cursor);
+    const rows = await this.repo.list(this.db.manager, {
+      tenantId: o.tenantId,
+      status: o.status,
+      channel: o.channel,
+      appointmentId: o.appointmentId,
+      limit: o.limit,
+      after: after ? { createdAt: after.key, id: after.id } : undefined,
+    });
+    const last = rows[rows.length - 1];
+    const items = rows.map(({ cursor_key: _k, ...n }) => n);
+    return { items, nextCursor: rows.length === o.limit && last ? encodeCursor(last.cursor_key, last.id) : null };
+  }
+}
