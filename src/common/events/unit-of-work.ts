@@ -101,7 +101,8 @@ export class UnitOfWork {
     for (let attempt = 1; ; attempt++) {
       let tx: Tx | undefined;
       try {
-        const result = await this.transaction(isolation, async (manager) => {
+        // TypeORM's transaction (not a raw BEGIN) so its after-commit subscribers see the real commit
+        const result = await this.db.transaction(isolation, async (manager) => {
           tx = new Tx(manager, actor, correlationId);
           const value = await work(tx);
           await tx.flush();
@@ -122,26 +123,6 @@ export class UnitOfWork {
         if (!retryable || attempt >= attempts) throw err;
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
       }
-    }
-  }
-
-  /** BEGIN with the isolation level in one round trip (TypeORM's transaction() needs two). */
-  private async transaction<T>(isolation: Isolation, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    const qr = this.db.createQueryRunner();
-    await qr.connect();
-    try {
-      await qr.query(`BEGIN ISOLATION LEVEL ${isolation}`);
-      let value: T;
-      try {
-        value = await work(qr.manager);
-        await qr.query('COMMIT');
-      } catch (err) {
-        await qr.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      }
-      return value;
-    } finally {
-      await qr.release();
     }
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditAppender, type AuditEntry } from '../../common/audit/audit-appender.js';
@@ -6,13 +7,18 @@ import type { AppConfig } from '../../common/config/app-config.js';
 import { APP_CONFIG } from '../../common/config/config.module.js';
 import { requestContext } from '../../common/http/request-context.js';
 import { evaluateCompiled } from './engine/policy-evaluator.js';
-import type { PolicyContext, PolicyDecision } from './engine/policy.types.js';
+import { POLICY_DECIDED, type PolicyContext, type PolicyDecidedEvent, type PolicyDecision } from './engine/policy.types.js';
 import { PolicyRuleCache } from './policy-rule-cache.js';
 import { PolicyRuleRepository } from './policy-rule.repository.js';
 
 export interface EvaluateOptions {
   /** Write the decision's audit row in this transaction (otherwise it is written in a batch). */
   manager?: EntityManager;
+  /**
+   * The caller writes the audit row itself, in its transaction together with its own rows (one
+   * INSERT for many decisions): the entry is pushed here instead of being written.
+   */
+  auditInto?: AuditEntry[];
   /** Dry runs and what-if questions are audited as such. */
   dryRun?: boolean;
   /** Skip the kill-switch check (dry runs answer what the rules say). */
@@ -41,6 +47,7 @@ export class PolicyEngine implements OnModuleDestroy {
     private readonly audit: AuditAppender,
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly emitter: EventEmitter2,
   ) {}
 
   /** The autonomy module plugs in the runtime toggle; the env master switch is always checked. */
@@ -59,13 +66,18 @@ export class PolicyEngine implements OnModuleDestroy {
       payload: { ...decision, context },
       correlation_id: requestContext.get()?.correlationId ?? null,
     };
-    if (opts.manager) await this.audit.append(opts.manager, [entry]);
+    if (opts.auditInto) opts.auditInto.push(entry);
+    else if (opts.manager) await this.audit.append(opts.manager, [entry]);
     else this.enqueueAudit(entry);
+    if (this.emitter.hasListeners(POLICY_DECIDED)) {
+      const decided: PolicyDecidedEvent = { action, tenant_id: tenantId, effect: decision.effect, basis: decision.basis, dry_run: opts.dryRun === true };
+      this.emitter.emit(POLICY_DECIDED, decided);
+    }
     return decision;
   }
 
   /** The decision without its audit row (benchmarks and internal what-ifs). Never throws. */
-  async decide(action: string, tenantId: string | null, context: PolicyContext, opts: Pick<EvaluateOptions, 'ignoreKillSwitch'> = {}): Promise<PolicyDecision> {
+  async decide(action: string, tenantId: string | null, context: PolicyContext, opts: Pick<EvaluateOptions, 'ignoreKillSwitch' | 'manager'> = {}): Promise<PolicyDecision> {
     const now = context.now && !Number.isNaN(Date.parse(context.now)) ? new Date(context.now) : new Date();
     const header = { action, tenant_id: tenantId, evaluated_at: now.toISOString(), conditions: [] };
     try {
@@ -77,10 +89,11 @@ export class PolicyEngine implements OnModuleDestroy {
           return { ...header, effect: 'deny', rule_id: null, basis: 'kill_switch', reason: 'autonomy is switched off at runtime for this scope' };
         }
       }
-      const entry = await this.cache.get(tenantId, action);
+      // inside a transaction, a cold cache loads through the same connection (never a second one from the pool)
+      const entry = await this.cache.get(tenantId, action, opts.manager);
       let ctx = context;
       if (entry.needsCounters) {
-        const c = await this.repo.counters(context.recipient, context.appointment_id, now.toISOString());
+        const c = await this.repo.counters(context.recipient, context.appointment_id, now.toISOString(), opts.manager);
         ctx = { ...context, sent_to_recipient_today: context.sent_to_recipient_today ?? c.recipientToday, sent_for_appointment: context.sent_for_appointment ?? c.forAppointment };
       }
       return evaluateCompiled(entry.rules, action, tenantId, ctx, now);

@@ -49,14 +49,14 @@ export class PolicyRuleCache implements OnModuleInit, OnModuleDestroy {
   }
 
   /** The compiled rules that can apply to a tenant's action (served from memory when warm). */
-  async get(tenantId: string | null, action: string): Promise<Entry> {
+  async get(tenantId: string | null, action: string, manager?: EntityManager): Promise<Entry> {
     const key = this.key(tenantId, action);
     const hit = this.entries.get(key);
     if (hit && Date.now() - hit.loadedAt < TTL_MS && this.listener?.connected !== false) return hit;
     let pending = this.loading.get(key);
     if (!pending) {
       const generation = this.generation;
-      pending = this.repo.activeFor(action, tenantId).then((rows) => {
+      pending = this.repo.activeFor(action, tenantId, manager).then((rows) => {
         const rules = rows.map((r) => compileRule(toRule(r)));
         const entry = { rules, needsCounters: rows.some((r) => hasCounterCondition(r.conditions)), loadedAt: Date.now() };
         // a write that landed while loading makes this result stale: do not keep it

@@ -30,8 +30,8 @@ export class PolicyRuleRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** Active rules that can apply to a tenant's action: the global ones and the tenant's own. */
-  async activeFor(action: string, tenantId: string | null): Promise<PolicyRuleRow[]> {
-    return this.db.query(
+  async activeFor(action: string, tenantId: string | null, m?: EntityManager): Promise<PolicyRuleRow[]> {
+    return (m ?? this.db.manager).query(
       `SELECT ${COLS} FROM policy_rules WHERE is_active AND action = $1 AND (tenant_id IS NULL OR tenant_id = $2::uuid)`,
       [action, tenantId],
     );
@@ -98,8 +98,8 @@ export class PolicyRuleRepository {
   }
 
   /** Counters some conditions need, from the notification outbox. */
-  async counters(recipient: string | undefined, appointmentId: string | undefined, nowIso: string): Promise<{ recipientToday: number; forAppointment: number }> {
-    const rows: { r: number; a: number }[] = await this.db.query(
+  async counters(recipient: string | undefined, appointmentId: string | undefined, nowIso: string, m?: EntityManager): Promise<{ recipientToday: number; forAppointment: number }> {
+    const rows: { r: number; a: number }[] = await (m ?? this.db.manager).query(
       `SELECT
          (SELECT count(*)::int FROM notification_outbox WHERE $1::text IS NOT NULL AND recipient = $1 AND created_at > $3::timestamptz - interval '1 day') AS r,
          (SELECT count(*)::int FROM notification_outbox WHERE $2::uuid IS NOT NULL AND appointment_id = $2) AS a`,

@@ -1,14 +1,16 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../../../common/auth/auth.decorators.js';
 import type { Principal } from '../../../common/auth/principal.js';
 import { scopeTenant, tenantFilter } from '../../../common/auth/tenant-scope.js';
 import { decodeCursor, encodeCursor } from '../../../common/http/cursor.js';
+import { ApiErrors, ApiProtected } from '../../../common/openapi/api-errors.decorator.js';
 import { CreateAppointmentDto, IdParam, ListAppointmentsQuery, RescheduleDto } from '../dto/appointment.dto.js';
+import { AppointmentPageView, AppointmentView } from '../dto/appointment.view.js';
 import { AppointmentService } from './appointment.service.js';
 import type { Appointment } from './appointment.types.js';
 
-function view(a: Appointment) {
+function view(a: Appointment): AppointmentView {
   return {
     id: a.id,
     tenant_id: a.tenant_id,
@@ -29,7 +31,7 @@ function view(a: Appointment) {
 }
 
 @ApiTags('booking')
-@ApiBearerAuth()
+@ApiProtected()
 @Controller('api/appointments')
 export class AppointmentsController {
   constructor(private readonly appointments: AppointmentService) {}
@@ -37,17 +39,22 @@ export class AppointmentsController {
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Book a slot (from a hold, or directly)' })
-  @ApiResponse({ status: 201, description: 'the appointment' })
-  @ApiResponse({ status: 400, description: 'invalid field (names it)' })
-  @ApiResponse({ status: 409, description: 'SLOT_TAKEN' })
-  @ApiResponse({ status: 410, description: 'HOLD_EXPIRED' })
-  async create(@Body() dto: CreateAppointmentDto, @CurrentPrincipal() principal: Principal) {
+  @ApiCreatedResponse({ type: AppointmentView })
+  @ApiErrors({
+    400: 'VALIDATION_FAILED or INVALID_SLOT (off the grid, outside business hours, in the past): names the field',
+    404: "TENANT_NOT_FOUND, RESOURCE_NOT_FOUND, HOLD_NOT_FOUND, or a tenant key naming another tenant's id",
+    409: 'SLOT_TAKEN, HOLD_MISMATCH or CONTENTION',
+    410: 'HOLD_EXPIRED',
+  })
+  async create(@Body() dto: CreateAppointmentDto, @CurrentPrincipal() principal: Principal): Promise<AppointmentView> {
     return view(await this.appointments.book({ ...dto, tenant_id: scopeTenant(principal, dto.tenant_id) }));
   }
 
   @Get()
   @ApiOperation({ summary: 'List appointments (keyset pagination by start time)' })
-  async list(@Query() q: ListAppointmentsQuery, @CurrentPrincipal() principal: Principal) {
+  @ApiOkResponse({ type: AppointmentPageView })
+  @ApiErrors({ 400: 'invalid filter or cursor (names the field)', 404: "a tenant key naming another tenant's id" })
+  async list(@Query() q: ListAppointmentsQuery, @CurrentPrincipal() principal: Principal): Promise<AppointmentPageView> {
     const tenantId = principal.kind === 'tenant' ? scopeTenant(principal, q.tenant_id) : q.tenant_id;
     const limit = q.limit ?? 100;
     const c = decodeCursor(q.cursor);
@@ -64,27 +71,40 @@ export class AppointmentsController {
   }
 
   @Get(':id')
-  @ApiResponse({ status: 404, description: 'not found (or another tenant)' })
+  @ApiOperation({ summary: 'One appointment' })
+  @ApiOkResponse({ type: AppointmentView })
+  @ApiErrors({ 400: 'VALIDATION_FAILED: id is not a uuid', 404: 'APPOINTMENT_NOT_FOUND (or another tenant’s)' })
   async get(@Param() p: IdParam, @CurrentPrincipal() principal: Principal) {
     return view(await this.appointments.get(p.id, tenantFilter(principal)));
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
-  @ApiResponse({ status: 409, description: 'INVALID_STATE' })
+  @ApiOperation({ summary: 'Cancel a confirmed appointment (its pending jobs are cancelled, a notice is sent)' })
+  @ApiOkResponse({ type: AppointmentView })
+  @ApiErrors({ 400: 'VALIDATION_FAILED: id is not a uuid', 404: 'APPOINTMENT_NOT_FOUND (or another tenant’s)', 409: 'INVALID_STATE: not confirmed' })
   async cancel(@Param() p: IdParam, @CurrentPrincipal() principal: Principal) {
     return view(await this.appointments.cancel(p.id, tenantFilter(principal)));
   }
 
   @Post(':id/reschedule')
   @HttpCode(200)
-  @ApiResponse({ status: 409, description: 'SLOT_TAKEN (the original is untouched)' })
+  @ApiOperation({ summary: 'Move a confirmed appointment to another slot, atomically' })
+  @ApiOkResponse({ type: AppointmentView })
+  @ApiErrors({
+    400: 'VALIDATION_FAILED or INVALID_SLOT: names the field',
+    404: 'APPOINTMENT_NOT_FOUND (or another tenant’s)',
+    409: 'SLOT_TAKEN (the original is untouched), INVALID_STATE or CONTENTION',
+  })
   async reschedule(@Param() p: IdParam, @Body() dto: RescheduleDto, @CurrentPrincipal() principal: Principal) {
     return view(await this.appointments.reschedule(p.id, tenantFilter(principal), dto.start, dto.end));
   }
 
   @Post(':id/check-in')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Record that the client arrived (no no-show handling for it)' })
+  @ApiOkResponse({ type: AppointmentView })
+  @ApiErrors({ 400: 'VALIDATION_FAILED: id is not a uuid', 404: 'APPOINTMENT_NOT_FOUND (or another tenant’s)', 409: 'INVALID_STATE: not confirmed' })
   async checkIn(@Param() p: IdParam, @CurrentPrincipal() principal: Principal) {
     return view(await this.appointments.checkIn(p.id, tenantFilter(principal)));
   }

@@ -18,7 +18,12 @@ export class CreateTenantDto {
   @IsOptional() @IsInt() @Min(5) @Max(480)
   slot_minutes?: number;
 
-  @ApiPropertyOptional({ example: { mon: [['09:00', '17:00']], sat: [] }, description: 'per weekday (sun…sat) a list of [open, close] intervals; missing days are closed' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'array', items: { type: 'array', items: { type: 'string', example: '09:00' }, minItems: 2, maxItems: 2 } },
+    example: { mon: [['09:00', '17:00']], sat: [] },
+    description: 'per weekday (sun…sat) a list of [open, close] intervals; missing days are closed',
+  })
   @IsOptional() @IsObject()
   business_hours?: Record<string, [string, string][]>;
 

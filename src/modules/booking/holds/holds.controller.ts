@@ -1,13 +1,15 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../../../common/auth/auth.decorators.js';
 import type { Principal } from '../../../common/auth/principal.js';
 import { scopeTenant } from '../../../common/auth/tenant-scope.js';
+import { ApiErrors, ApiProtected } from '../../../common/openapi/api-errors.decorator.js';
 import { CreateHoldDto } from '../dto/hold.dto.js';
+import { HoldView } from '../dto/hold.view.js';
 import { HoldService } from './hold.service.js';
 
 @ApiTags('booking')
-@ApiBearerAuth()
+@ApiProtected()
 @Controller('api/holds')
 export class HoldsController {
   constructor(private readonly holds: HoldService) {}
@@ -15,9 +17,13 @@ export class HoldsController {
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Hold a slot for HOLD_TTL_SECONDS' })
-  @ApiResponse({ status: 201, description: 'the hold with expires_at' })
-  @ApiResponse({ status: 409, description: 'SLOT_TAKEN' })
-  async create(@Body() dto: CreateHoldDto, @CurrentPrincipal() principal: Principal) {
+  @ApiCreatedResponse({ type: HoldView, description: 'the hold with expires_at' })
+  @ApiErrors({
+    400: 'VALIDATION_FAILED or INVALID_SLOT: names the field',
+    404: "TENANT_NOT_FOUND, RESOURCE_NOT_FOUND, or a tenant key naming another tenant's id",
+    409: 'SLOT_TAKEN or CONTENTION',
+  })
+  async create(@Body() dto: CreateHoldDto, @CurrentPrincipal() principal: Principal): Promise<HoldView> {
     const h = await this.holds.hold({ ...dto, tenant_id: scopeTenant(principal, dto.tenant_id) });
     return { id: h.id, tenant_id: h.tenant_id, resource_id: h.resource_id, start: h.start_time, end: h.end_time, expires_at: h.expires_at, status: h.status };
   }

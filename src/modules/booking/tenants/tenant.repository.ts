@@ -26,8 +26,8 @@ export class TenantRepository {
     return rows[0]!;
   }
 
-  async findById(id: string): Promise<Tenant | null> {
-    const rows: Tenant[] = await this.db.query(`SELECT ${TENANT_COLS} FROM tenants WHERE id = $1`, [id]);
+  async findById(id: string, m?: EntityManager): Promise<Tenant | null> {
+    const rows: Tenant[] = await (m ?? this.db.manager).query(`SELECT ${TENANT_COLS} FROM tenants WHERE id = $1`, [id]);
     return rows[0] ?? null;
   }
 
@@ -40,7 +40,7 @@ export class TenantRepository {
     return this.db.query(`SELECT ${TENANT_COLS} FROM tenants ORDER BY created_at, id LIMIT $1`, [limit]);
   }
 
-  async resources(tenantId: string): Promise<Resource[]> {
-    return this.db.query(`SELECT id, tenant_id, name, is_default FROM resources WHERE tenant_id = $1 ORDER BY is_default DESC, created_at, id`, [tenantId]);
+  async resources(tenantId: string, m?: EntityManager): Promise<Resource[]> {
+    return (m ?? this.db.manager).query(`SELECT id, tenant_id, name, is_default FROM resources WHERE tenant_id = $1 ORDER BY is_default DESC, created_at, id`, [tenantId]);
   }
 }

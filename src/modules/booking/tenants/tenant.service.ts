@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { ApiKeyService } from '../../../common/auth/api-key.service.js';
 import { pgCode, pgConstraint, UNIQUE_VIOLATION } from '../../../common/database/pg-errors.js';
 import { UnitOfWork } from '../../../common/events/unit-of-work.js';
@@ -61,13 +62,13 @@ export class TenantService {
   }
 
   /** The tenant with its resources; 404 when it does not exist. */
-  async profile(tenantId: string): Promise<TenantProfile> {
+  async profile(tenantId: string, manager?: EntityManager): Promise<TenantProfile> {
     const hit = this.cache.get(tenantId);
     const now = Date.now();
     if (hit && hit.expires > now) return hit.profile;
-    const tenant = await this.repo.findById(tenantId);
+    const tenant = await this.repo.findById(tenantId, manager);
     if (!tenant) throw new BookingException(BookingErrorCode.TENANT_NOT_FOUND, 'tenant not found', 'tenant_id');
-    const resources = await this.repo.resources(tenantId);
+    const resources = await this.repo.resources(tenantId, manager);
     const defaultResource = resources.find((r) => r.is_default) ?? resources[0];
     if (!defaultResource) throw new BookingException(BookingErrorCode.RESOURCE_NOT_FOUND, 'tenant has no resource', 'resource_id');
     const profile = { tenant, resources, defaultResource };

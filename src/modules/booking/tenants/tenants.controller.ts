@@ -1,14 +1,16 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, CurrentPrincipal } from '../../../common/auth/auth.decorators.js';
 import type { Principal } from '../../../common/auth/principal.js';
 import { scopeTenant } from '../../../common/auth/tenant-scope.js';
+import { ApiErrors, ApiProtected } from '../../../common/openapi/api-errors.decorator.js';
 import { CreateResourceDto, CreateTenantDto } from '../dto/tenant.dto.js';
 import { IdParam } from '../dto/appointment.dto.js';
+import { ResourceView, TenantCreatedView, TenantProfileView, TenantView } from '../dto/tenant.view.js';
 import { TenantService } from './tenant.service.js';
 
 @ApiTags('tenants')
-@ApiBearerAuth()
+@ApiProtected()
 @Controller('api/tenants')
 export class TenantsController {
   constructor(private readonly tenants: TenantService) {}
@@ -17,25 +19,26 @@ export class TenantsController {
   @AdminOnly()
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a tenant with its default resource and an API key (shown once)' })
-  @ApiResponse({ status: 201, description: 'tenant, default resource and api_key' })
-  @ApiResponse({ status: 400, description: 'invalid field' })
-  @ApiResponse({ status: 409, description: 'SLUG_TAKEN' })
-  async create(@Body() dto: CreateTenantDto) {
+  @ApiCreatedResponse({ type: TenantCreatedView, description: 'tenant, default resource and api_key (shown once)' })
+  @ApiErrors({ 400: 'VALIDATION_FAILED or INVALID_SLOT (bad timezone or business hours): names the field', 409: 'SLUG_TAKEN' })
+  async create(@Body() dto: CreateTenantDto): Promise<TenantCreatedView> {
     const r = await this.tenants.create(dto);
     return { ...r.tenant, resource: r.resource, api_key: r.api_key, api_key_id: r.api_key_id };
   }
 
   @Get()
   @AdminOnly()
-  @ApiOperation({ summary: 'List tenants (admin)' })
-  list() {
+  @ApiOperation({ summary: 'List tenants (admin), oldest first, up to 500' })
+  @ApiOkResponse({ type: [TenantView] })
+  list(): Promise<TenantView[]> {
     return this.tenants.list(500);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One tenant with its resources' })
-  @ApiResponse({ status: 404, description: 'not found (or another tenant)' })
-  async get(@Param() p: IdParam, @CurrentPrincipal() principal: Principal) {
+  @ApiOkResponse({ type: TenantProfileView })
+  @ApiErrors({ 400: 'VALIDATION_FAILED: id is not a uuid', 404: 'NOT_FOUND or TENANT_NOT_FOUND (another tenant answers 404 too)' })
+  async get(@Param() p: IdParam, @CurrentPrincipal() principal: Principal): Promise<TenantProfileView> {
     const tenantId = scopeTenant(principal, p.id, 'id');
     const profile = await this.tenants.profile(tenantId);
     return { ...profile.tenant, resources: profile.resources };
@@ -44,7 +47,9 @@ export class TenantsController {
   @Post(':id/resources')
   @HttpCode(201)
   @ApiOperation({ summary: 'Add a resource (staff member or room) to a tenant' })
-  addResource(@Param() p: IdParam, @Body() dto: CreateResourceDto, @CurrentPrincipal() principal: Principal) {
+  @ApiCreatedResponse({ type: ResourceView })
+  @ApiErrors({ 400: 'VALIDATION_FAILED: names the field', 404: 'NOT_FOUND or TENANT_NOT_FOUND (another tenant answers 404 too)' })
+  addResource(@Param() p: IdParam, @Body() dto: CreateResourceDto, @CurrentPrincipal() principal: Principal): Promise<ResourceView> {
     return this.tenants.addResource(scopeTenant(principal, p.id, 'id'), dto.name);
   }
 }

@@ -66,3 +66,14 @@ export interface PolicyDecision {
   /** The instant the rules were evaluated against (context.now for what-if queries). */
   evaluated_at: string;
 }
+
+/** Emitted in-process after every decision `PolicyEngine.evaluate` makes (for metrics). */
+export const POLICY_DECIDED = 'policy.decided';
+
+export interface PolicyDecidedEvent {
+  action: string;
+  tenant_id: string | null;
+  effect: PolicyEffect;
+  basis: DecisionBasis;
+  dry_run: boolean;
+}

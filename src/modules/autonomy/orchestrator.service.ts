@@ -1,0 +1,87 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AuditAppender, type AuditEntry } from '../../common/audit/audit-appender.js';
+import type { AppConfig } from '../../common/config/app-config.js';
+import { APP_CONFIG } from '../../common/config/config.module.js';
+import type { AppointmentSnapshot, DomainEvent } from '../../common/events/domain-events.js';
+import { JobQueue } from '../jobs/job-queue.service.js';
+import type { EnqueueSpec } from '../jobs/job.types.js';
+import { PolicyEngine } from '../policy/policy-engine.service.js';
+import { dedupeKey, type PlannedAction, type SkippedAction } from './planning/action-planner.js';
+import { AutonomySettingsService } from './settings/autonomy-settings.service.js';
+
+/** The payload of every appointment tool: ids and plain values, never client details. */
+export interface AppointmentToolPayload {
+  appointment_id: string;
+  version: number;
+  template?: string;
+  event_id: string;
+  [key: string]: unknown;
+}
+
+/**
+ * Decides and enqueues: asks the policy engine about each planned action (as of its run time),
+ * records the decision, and enqueues the allowed ones (deferred ones at the time the policy names)
+ * in the caller's transaction, with dedupe keys so a re-published event changes nothing.
+ */
+@Injectable()
+export class Orchestrator {
+  constructor(
+    private readonly policy: PolicyEngine,
+    private readonly queue: JobQueue,
+    private readonly settings: AutonomySettingsService,
+    private readonly audit: AuditAppender,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  get timings() {
+    return {
+      reminderLeadMinutes: this.config.reminderLeadMinutes,
+      noShowGraceMinutes: this.config.noShowGraceMinutes,
+      followUpDelayMinutes: this.config.followUpDelayMinutes,
+    };
+  }
+
+  async schedule(m: EntityManager, cause: DomainEvent, apt: AppointmentSnapshot, planned: readonly PlannedAction[], skipped: readonly SkippedAction[] = []): Promise<number> {
+    const tenantId = apt.tenant_id;
+    const shadow = this.settings.effectiveMode(tenantId) === 'shadow';
+    const specs: EnqueueSpec<AppointmentToolPayload>[] = [];
+    const notScheduled = [...skipped.map((s) => ({ type: s.type, reason: s.reason }))];
+    const audits: AuditEntry[] = [];
+    for (const p of planned) {
+      const decision = await this.policy.evaluate(
+        p.type,
+        tenantId,
+        { appointment_start: apt.start, appointment_id: apt.id, channel: 'email', now: p.runAt.toISOString() },
+        { manager: m, actor: 'agent', auditInto: audits },
+      );
+      if (decision.effect !== 'allow' && !decision.defer_until) {
+        notScheduled.push({ type: p.type, reason: `${decision.basis}: ${decision.reason}` });
+        continue;
+      }
+      const runAt = decision.defer_until ? new Date(decision.defer_until) : p.runAt;
+      specs.push({
+        type: p.type,
+        tenantId,
+        payload: { appointment_id: apt.id, version: apt.version, event_id: cause.id, ...(p.template ? { template: p.template } : {}), ...(p.extra ?? {}) },
+        runAt,
+        dedupeKey: dedupeKey(p.type, apt.id, apt.version),
+        appointmentId: apt.id,
+        appointmentVersion: apt.version,
+        shadow,
+      });
+    }
+    for (const s of notScheduled) {
+      audits.push({ tenant_id: tenantId, event_type: 'autonomy.action_not_scheduled', entity_type: 'appointment', entity_id: apt.id, actor: 'agent', correlation_id: cause.correlation_id, payload: { action: s.type, reason: s.reason, event_id: cause.id, event_type: cause.type } });
+    }
+    // the decisions and the reasons for what was not scheduled: one INSERT, in this transaction
+    await this.audit.append(m, audits);
+    const results = await this.queue.enqueueMany(specs, m);
+    return results.filter((r) => r.created).length;
+  }
+
+  /** Cancels the pending jobs of an appointment (its old version), in the caller's transaction. */
+  async cancelPending(m: EntityManager, appointmentId: string, reason: string): Promise<number> {
+    return (await this.queue.cancelForAppointment(appointmentId, m, reason)).length;
+  }
+}

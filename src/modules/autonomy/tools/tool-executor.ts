@@ -1,0 +1,145 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AuditAppender, type AuditEntry } from '../../../common/audit/audit-appender.js';
+import { AppointmentService } from '../../booking/appointments/appointment.service.js';
+import type { Appointment } from '../../booking/appointments/appointment.types.js';
+import { JobQueue } from '../../jobs/job-queue.service.js';
+import type { Job, JobContext, JobHandler, JobResult } from '../../jobs/job.types.js';
+import { PermanentJobError } from '../../jobs/permanent-job.error.js';
+import { NotificationDispatcher } from '../../notifications/dispatch/notification-dispatcher.js';
+import { PolicyEngine } from '../../policy/policy-engine.service.js';
+import { AutonomySettingsService } from '../settings/autonomy-settings.service.js';
+import type { RegisteredTool, ToolResult } from './registered-tool.js';
+import { ToolInputError } from './registered-tool.js';
+import { ToolRegistry } from './tool-registry.js';
+
+interface Checked {
+  result?: ToolResult;
+  /** The checks passed and the tool runs after the checks' transaction (ownTransaction tools). */
+  runAfter?: boolean;
+}
+
+/**
+ * The execution-time guard every job passes through. Before a tool runs, in the transaction that
+ * writes its effect, it re-checks the kill switch (env master and runtime toggle), the policy, and
+ * that the appointment is still in the state and version the job was made for (the fencing token).
+ * If any check fails the job ends `cancelled` with the reason, audited, and nothing is sent.
+ * Shadow mode records what would have run and runs nothing.
+ */
+@Injectable()
+export class ToolExecutor {
+  private readonly logger = new Logger('ToolExecutor');
+
+  constructor(
+    private readonly tools: ToolRegistry,
+    private readonly settings: AutonomySettingsService,
+    private readonly policy: PolicyEngine,
+    private readonly appointments: AppointmentService,
+    private readonly queue: JobQueue,
+    private readonly audit: AuditAppender,
+    private readonly dispatcher: NotificationDispatcher,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
+
+  /** Plugged into the job runner: it is called for every claimed job instead of a raw handler. */
+  readonly execute = async (job: Job, _handler: JobHandler, _ctx: JobContext): Promise<JobResult> => {
+    const tool = this.tools.get(job.type);
+    if (!tool) {
+      await this.auditAlone(job, 'tool.refused', { reason: 'unregistered_tool' });
+      throw new PermanentJobError(`unregistered tool "${job.type}": only registered tools can run`);
+    }
+    let input: unknown;
+    try {
+      input = tool.parse(job.payload);
+    } catch (e) {
+      const message = e instanceof ToolInputError ? e.message : 'payload could not be read';
+      await this.auditAlone(job, 'tool.refused', { reason: 'invalid_input', detail: message });
+      throw new PermanentJobError(`invalid input for ${tool.name}: ${message}`);
+    }
+    const mode = this.settings.effectiveMode(job.tenant_id);
+    if (mode === 'off') return this.endAlone(job, tool, { outcome: 'cancelled', reason: 'autonomy_off' });
+    const shadow = mode === 'shadow' || job.shadow;
+
+    const checked = await this.db.transaction(async (m): Promise<Checked> => {
+      const audits: AuditEntry[] = [];
+      const end = (r: ToolResult): Checked => {
+        audits.push(this.entry(job, tool, r.outcome === 'completed' ? 'tool.completed' : `tool.${r.outcome}`, { outcome: r.outcome, reason: r.reason, effects: r.effects }));
+        return { result: r };
+      };
+      const out = await this.check(m, job, tool, input as { appointment_id?: string }, shadow, audits, end);
+      await this.audit.append(m, audits);
+      return out;
+    });
+    let result = checked.result;
+    if (checked.runAfter) {
+      result = await tool.run(input, { manager: this.db.manager, job, appointment: null });
+      await this.auditAlone(job, result.outcome === 'completed' ? 'tool.completed' : `tool.${result.outcome}`, { outcome: result.outcome, reason: result.reason, effects: result.effects });
+    }
+    if (result?.effects && 'notification_id' in result.effects) this.dispatcher.wake();
+    return { outcome: result!.outcome, reason: result!.reason };
+  };
+
+  private async check(
+    m: EntityManager,
+    job: Job,
+    tool: RegisteredTool,
+    input: { appointment_id?: string },
+    shadow: boolean,
+    audits: AuditEntry[],
+    end: (r: ToolResult) => Checked,
+  ): Promise<Checked> {
+    let apt: Appointment | null = null;
+    if (tool.appointmentStatuses) {
+      apt = input.appointment_id ? await this.appointments.lockForAction(m, input.appointment_id) : null;
+      if (!apt || apt.tenant_id !== job.tenant_id) return end({ outcome: 'cancelled', reason: 'stale_appointment: not found' });
+      if (job.appointment_version !== null && apt.version !== job.appointment_version) {
+        return end({ outcome: 'cancelled', reason: `stale_appointment: version ${apt.version}, job made for ${job.appointment_version}` });
+      }
+      if (!tool.appointmentStatuses.includes(apt.status)) return end({ outcome: 'cancelled', reason: `stale_appointment: status is ${apt.status}` });
+    }
+    const decision = await this.policy.evaluate(
+      tool.action,
+      job.tenant_id,
+      { appointment_id: apt?.id, appointment_start: apt?.start_time.toISOString(), channel: 'email', recipient: apt?.client_email },
+      { manager: m, actor: 'agent', auditInto: audits },
+    );
+    if (decision.effect !== 'allow') {
+      if (decision.defer_until) {
+        await this.queue.enqueue(job.type, job.tenant_id, job.payload, {
+          runAt: new Date(decision.defer_until),
+          dedupeKey: job.dedupe_key ? `${job.dedupe_key}:deferred` : undefined,
+          appointmentId: job.appointment_id ?? undefined,
+          appointmentVersion: job.appointment_version ?? undefined,
+          shadow: job.shadow,
+        }, m);
+        return end({ outcome: 'skipped', reason: `deferred until ${decision.defer_until} (${decision.reason})` });
+      }
+      return end({ outcome: 'cancelled', reason: decision.basis === 'kill_switch' ? 'autonomy_off' : `policy_denied: ${decision.reason}` });
+    }
+    if (shadow) {
+      audits.push(this.entry(job, tool, 'tool.shadow', { would_run: tool.name, decision_rule: decision.rule_id }));
+      return end({ outcome: 'skipped', reason: `shadow: would have run ${tool.name}` });
+    }
+    if (tool.ownTransaction) return { runAfter: true };
+    const result = await tool.run(input, { manager: m, job, appointment: apt });
+    return end(result);
+  }
+
+  private entry(job: Job, tool: RegisteredTool | null, eventType: string, payload: Record<string, unknown>): AuditEntry {
+    return { tenant_id: job.tenant_id, event_type: eventType, entity_type: 'job', entity_id: job.id, actor: 'agent', payload: { tool: tool?.name ?? job.type, job_type: job.type, appointment_id: job.appointment_id, ...payload } };
+  }
+
+  private async endAlone(job: Job, tool: RegisteredTool, r: ToolResult): Promise<JobResult> {
+    await this.auditAlone(job, `tool.${r.outcome}`, { outcome: r.outcome, reason: r.reason }, tool);
+    return { outcome: r.outcome, reason: r.reason };
+  }
+
+  private async auditAlone(job: Job, eventType: string, payload: Record<string, unknown>, tool: RegisteredTool | null = null): Promise<void> {
+    try {
+      await this.db.transaction((m) => this.audit.append(m, [this.entry(job, tool, eventType, payload)]));
+    } catch (e) {
+      this.logger.error(`could not audit ${eventType} for job ${job.id}: ${String(e)}`);
+    }
+  }
+}
