@@ -5,6 +5,7 @@ import { CreateAgentRuntime1764300000004 } from './1764300000004-CreateAgentRunt
 import { JobQueueConstraints1764300000005 } from './1764300000005-JobQueueConstraints.js';
 import { AuditRole1764300000006 } from './1764300000006-AuditRole.js';
 import { TenantWebhooks1764300000007 } from './1764300000007-TenantWebhooks.js';
+import { RuntimeInstances1764300000008 } from './1764300000008-RuntimeInstances.js';
 
 /** Every migration, in order. Listed explicitly so the compiled app and the tests load the same set. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   JobQueueConstraints1764300000005,
   AuditRole1764300000006,
   TenantWebhooks1764300000007,
+  RuntimeInstances1764300000008,
 ];

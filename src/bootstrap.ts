@@ -3,12 +3,14 @@ import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './common/config/app-config.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { createValidationPipe } from './common/http/validation.pipe.js';
 import { JsonLogger } from './common/logging/json-logger.js';
 import { configureRedactionSecret } from './common/redaction/index.js';
+import { PostgresIoAdapter } from './common/websocket/postgres-io.adapter.js';
 
 /** Prototype-pollution keys make the body invalid JSON for us (400), before any object is built from it. */
 function rejectPrototypeKeys(key: string, value: unknown): unknown {
@@ -24,15 +26,39 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, ext
     bodyParser: false,
     abortOnError: false,
   });
+  app.use(helmet(helmetOptions()));
   app.useBodyParser('json', { limit: config.bodyLimitBytes, reviver: rejectPrototypeKeys });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.set('trust proxy', false);
   app.disable('x-powered-by');
   if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins });
+  app.useWebSocketAdapter(new PostgresIoAdapter(app, { databaseUrl: config.databaseUrl, corsOrigins: config.corsOrigins }));
   app.enableShutdownHooks();
   setupSwagger(app);
   return app;
+}
+
+/**
+ * Security headers. The CSP allows what the dashboard (own script and stylesheet, socket.io's
+ * client from /socket.io, its socket on the same origin) and Swagger UI (own scripts, inline
+ * <style>, data: icons) need, and nothing from elsewhere. No upgrade-insecure-requests: the
+ * service speaks plain HTTP (TLS ends at the proxy), and the dashboard must work on localhost.
+ */
+function helmetOptions(): Parameters<typeof helmet>[0] {
+  return {
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'],
+        'connect-src': ["'self'"],
+        'upgrade-insecure-requests': null,
+      },
+    },
+  };
 }
 
 function setupSwagger(app: INestApplication): void {

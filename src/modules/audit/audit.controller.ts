@@ -1,8 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { scopeTenant } from '../../common/auth/tenant-scope.js';
+import { ApiErrors, ApiProtected } from '../../common/openapi/api-errors.decorator.js';
 import type { ChainScope } from './audit.types.js';
 import { AuditVerifier } from './chain/audit-verifier.js';
 import { AuditPageView, VerifyResultView } from './dto/audit-views.js';
@@ -16,7 +17,7 @@ function requestedTenant(principal: Principal, tenantId: string | undefined): st
 }
 
 @ApiTags('audit')
-@ApiBearerAuth()
+@ApiProtected()
 @Controller('api/audit')
 export class AuditController {
   constructor(
@@ -27,8 +28,7 @@ export class AuditController {
   @Get()
   @ApiOperation({ summary: 'The audit trail, newest first (keyset pagination)' })
   @ApiOkResponse({ type: AuditPageView })
-  @ApiResponse({ status: 400, description: 'invalid filter or cursor (names the field)' })
-  @ApiResponse({ status: 404, description: "another tenant's tenant_id" })
+  @ApiErrors({ 400: 'invalid filter or cursor (names the field)', 404: "a tenant key naming another tenant's id" })
   list(@Query() q: ListAuditQuery, @CurrentPrincipal() principal: Principal): Promise<AuditPageView> {
     return this.log.list({
       tenantId: requestedTenant(principal, q.tenant_id),
@@ -44,7 +44,7 @@ export class AuditController {
   @Get('verify')
   @ApiOperation({ summary: 'Seal pending rows, then recompute the hash chain(s) and report the first broken row' })
   @ApiOkResponse({ type: VerifyResultView })
-  @ApiResponse({ status: 404, description: "another tenant's tenant_id" })
+  @ApiErrors({ 400: 'VALIDATION_FAILED: tenant_id is not a uuid', 404: "a tenant key naming another tenant's id" })
   verify(@Query() q: VerifyAuditQuery, @CurrentPrincipal() principal: Principal): Promise<VerifyResultView> {
     const tenantId = requestedTenant(principal, q.tenant_id);
     const scope: ChainScope = tenantId ? { kind: 'tenant', tenantId } : { kind: 'all' };

@@ -9,8 +9,9 @@ export interface AuditFilter {
   tenantId?: string;
   eventType?: string;
   entityId?: string;
-  from?: Date;
-  to?: Date;
+  /** ISO-8601 UTC, microseconds kept (`timestamptz` compares at the stored precision). */
+  from?: string;
+  to?: string;
   limit: number;
   /** Keyset: rows older than this one (by created_at, then seq). */
   before?: { createdAt: string; id: string };

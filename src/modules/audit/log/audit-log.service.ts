@@ -6,6 +6,21 @@ import type { AuditEntryView, AuditPageView } from '../dto/audit-views.js';
 import { AuditLogRepository } from './audit-log.repository.js';
 
 const ISO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+/** The fraction of the seconds of an ISO-8601 time (`…T08:00:00.123456…` → `123456`). */
+const SECOND_FRACTION = /T\d{2}:\d{2}:\d{2}\.(\d+)/;
+
+/**
+ * A `from`/`to` bound as an exact UTC timestamp for PostgreSQL. A JS Date keeps milliseconds only,
+ * but rows are stored (and listed, and paged) with microseconds: `from=<a row's created_at>` must
+ * not include the rows of the same millisecond before it, nor `to=` exclude them. So the digits
+ * after the third are carried over from the text (they do not depend on the UTC offset).
+ */
+function timeBound(value: string, field: 'from' | 'to'): string {
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) throw new CommonException(CommonErrorCode.VALIDATION_FAILED, `${field}: is not a valid timestamp`, field);
+  const micros = SECOND_FRACTION.exec(value)?.[1]?.slice(3, 6) ?? '';
+  return at.toISOString().replace(/Z$/, `${micros}Z`);
+}
 
 export interface AuditListInput {
   tenantId: string | undefined;
@@ -47,8 +62,8 @@ export class AuditLogService {
       tenantId: input.tenantId,
       eventType: input.eventType,
       entityId: input.entityId,
-      from: input.from ? new Date(input.from) : undefined,
-      to: input.to ? new Date(input.to) : undefined,
+      from: input.from ? timeBound(input.from, 'from') : undefined,
+      to: input.to ? timeBound(input.to, 'to') : undefined,
       limit,
       before: c ? { createdAt: c.key, id: c.id } : undefined,
     });
