@@ -250,9 +250,11 @@ describe('email while the SMTP server is down', () => {
     const port = Number(new URL(t.config.smtpUrl!).port);
     const { input, row: enqueued } = await enqueueConfirmation(t, tenant);
 
+    // two attempts that have *finished* failing (a claim counts an attempt before it ends)
     const failing = await waitFor('two failed attempts', async () => {
+      const failed = await db.query(`SELECT count(*)::int AS n FROM audit_log WHERE entity_id = $1 AND event_type = 'notification.retry_scheduled'`, [enqueued.id]);
       const r = await row(db, enqueued.id);
-      return r.attempts >= 2 && r.status === 'pending' && r.last_error ? r : null;
+      return failed.rows[0].n >= 2 && r.status === 'pending' && r.last_error ? r : null;
     });
     expect(failing.last_error).toMatch(/SMTP: .*(ECONNREFUSED|connect)/i);
     expect(failing.sent_at).toBeNull();
