@@ -46,7 +46,13 @@ export class JobNotifyListener {
     const c = this.client;
     this.client = null;
     this.connected = false;
-    if (c) await c.end().catch(() => undefined);
+    if (!c) return;
+    c.removeAllListeners();
+    c.on('error', () => undefined);
+    // end() waits for the socket to close; a connection the server already dropped may never say so.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([c.end().catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, 2000)))]);
+    clearTimeout(timer);
   }
 
   private async connect(): Promise<void> {

@@ -106,24 +106,14 @@ export class JobQueue {
     return manager ? work(manager) : this.db.transaction(work);
   }
 
-  /**
-   * Claims up to `limit` due jobs for `workerId`, each leased for `leaseMs`. Results of jobs this
-   * worker finished (`finished`) may ride along: they are recorded in the same transaction, first,
-   * which saves the runner a commit per batch under load.
-   */
-  async claim(workerId: string, limit: number, leaseMs = jobLeaseMs(this.config), finished?: JobResults): Promise<Job[]> {
-    const hasResults = finished !== undefined && finished.completions.length + finished.failures.length > 0;
-    if (limit <= 0 && !hasResults) return [];
-    const prepared = hasResults ? this.prepareResults(finished) : undefined;
-    const actor = `worker:${workerId}`;
-    const { claimed, settled } = await this.db.transaction(async (m) => {
-      const done = prepared ? await this.recordResults(m, workerId, prepared) : { settled: [], entries: [] };
-      const jobs = limit > 0 ? await this.jobs.claim(m, workerId, limit, leaseMs) : [];
-      await this.appendAudit(m, jobs.length === 0 ? done.entries : [...done.entries, ...jobs.map((j) => jobAudit(j, 'claimed', actor))]);
-      return { claimed: jobs, settled: done.settled };
+  /** Claims up to `limit` due jobs for `workerId`, each leased for `leaseMs`. */
+  async claim(workerId: string, limit: number, leaseMs = jobLeaseMs(this.config)): Promise<Job[]> {
+    if (limit <= 0) return [];
+    const claimed = await this.db.transaction(async (m) => {
+      const jobs = await this.jobs.claim(m, workerId, limit, leaseMs);
+      if (jobs.length > 0) await this.appendAudit(m, jobs.map((j) => jobAudit(j, 'claimed', `worker:${workerId}`)));
+      return jobs;
     });
-    if (hasResults) this.reportRejected(workerId, finished, settled);
-    this.emitAll(settled);
     this.emitAll(claimed);
     return sortForRun(claimed);
   }

@@ -8,18 +8,15 @@ import { requestContext } from '../../common/http/request-context.js';
 import { JobHandlerRegistry } from './job-handler.registry.js';
 import { jobLeaseMs } from './job-lease.js';
 import { JobNotifyListener } from './job-notify.listener.js';
-import { JobQueue, type JobResults } from './job-queue.service.js';
+import { JobQueue } from './job-queue.service.js';
+import { JobResultBuffer, type JobRunResult } from './job-result.buffer.js';
 import { JobSignal, type LocalRunner } from './job-signal.js';
-import type { ClaimGate, Job, JobClaim, JobCompletion, JobContext, JobExecutor, JobFailure, JobOutcome, JobResult } from './job.types.js';
+import { JobWakeTimer } from './job-wake.timer.js';
+import type { ClaimGate, Job, JobClaim, JobContext, JobExecutor, JobOutcome, JobResult } from './job.types.js';
 import { PermanentJobError } from './permanent-job.error.js';
 
 const POLL_INTERVAL = 'job-runner-poll';
-const FLUSH_BATCH = 1000;
-const MAX_TIMED_WAKEUPS = 1024;
-const MAX_TIMER_MS = 2_147_000_000;
 const OUTCOMES: readonly JobOutcome[] = ['completed', 'skipped', 'cancelled'];
-
-type RunResult = { ok: true; outcome: JobOutcome; reason: string | null } | { ok: false; error: string; permanent: boolean };
 
 interface RunningJob {
   job: Job;
@@ -39,8 +36,6 @@ export interface JobRunnerState {
   workerId: string;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /**
  * The claim loop. Claims only its free capacity, runs each job through the executor (or straight
  * through its handler), and acknowledges results in batches. Woken by the poll interval, by a
@@ -58,14 +53,8 @@ export class JobRunner implements LocalRunner, OnApplicationBootstrap, OnModuleD
   private running = false;
   private stopping: Promise<void> | null = null;
   private readonly inFlight = new Map<string, RunningJob>();
-  /** Results not written yet; their claims stay leased (heartbeat) until they are. */
-  private completions: JobCompletion[] = [];
-  private failures: JobFailure[] = [];
-  private readonly unsettled = new Map<string, JobClaim>();
-  private flushing: Promise<void> | null = null;
-  private flushScheduled = false;
-  private flushErrors = 0;
-  private flushDeadline = Infinity;
+  private readonly results: JobResultBuffer;
+  private readonly wakeTimer = new JobWakeTimer(() => this.wake());
   private wanted = false;
   private pumping: Promise<void> | null = null;
   private pumpScheduled = false;
@@ -77,9 +66,6 @@ export class JobRunner implements LocalRunner, OnApplicationBootstrap, OnModuleD
   private pausedUntil = 0;
   private pauseTimer: NodeJS.Timeout | null = null;
   private lastClaimAt: Date | null = null;
-  private readonly timedWakeups: number[] = [];
-  private wakeTimer: NodeJS.Timeout | null = null;
-  private wakeTimerAt = Infinity;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private heartbeating = false;
 
@@ -94,6 +80,7 @@ export class JobRunner implements LocalRunner, OnApplicationBootstrap, OnModuleD
     this.concurrency = config.agentMaxConcurrentJobs;
     this.pollIntervalMs = config.agentJobPollIntervalMs;
     this.leaseMs = jobLeaseMs(config);
+    this.results = new JobResultBuffer(queue, this.workerId, this.logger);
   }
 
   onApplicationBootstrap(): void {
@@ -152,7 +139,7 @@ export class JobRunner implements LocalRunner, OnApplicationBootstrap, OnModuleD
   /** LocalRunner: jobs became runnable at `runAtMs`. */
   jobsAt(runAtMs: number): void {
     if (runAtMs <= Date.now() + 1) this.wake();
-    else this.wakeAt(runAtMs);
+    else if (this.running) this.wakeTimer.at(runAtMs);
   }
 
   /** LocalRunner: takes `count` jobs due now if its free slots (less those already offered) allow. */
@@ -173,7 +160,7 @@ export class JobRunner implements LocalRunner, OnApplicationBootstrap, OnModuleD
     this.running = false;
     if (!wasRunning) return;
     if (this.scheduler.doesExist('interval', POLL_INTERVAL)) this.scheduler.deleteInterval(POLL_INTERVAL);
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer.stop();
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
     this.signal.detach(this);
     await this.listener.stop();
@@ -191,9 +178,8 @@ export class JobRunner implements LocalRunner, OnApplicationBootstrap, OnModuleD
     const unfinished = [...this.inFlight.values()];
     this.inFlight.clear();
     for (const r of unfinished) r.abort.abort(new Error('worker shutting down'));
-    this.flushDeadline = Date.now() + Math.max(2000, grace);
     await Promise.all([
-      this.drainResults(),
+      this.results.drain(Date.now() + Math.max(2000, grace)),
       unfinished.length > 0
         ? this.queue.release(this.workerId, unfinished.map((r) => r.claim)).then(
             (jobs) => this.logger.log(`released ${jobs.length} unfinished job(s) at shutdown`),
@@ -223,31 +209,23 @@ export class JobRunner implements LocalRunner, OnApplicationBootstrap, OnModuleD
   }
 
   private async pump(): Promise<void> {
-    try {
-      while (this.running && this.wanted && this.freeSlots() > 0 && Date.now() >= this.pausedUntil) {
-        this.wanted = false;
-        if (!(await this.gateOpen())) return;
-        const free = this.freeSlots();
-        // Results waiting to be written ride along with the claim: one commit instead of two.
-        const results = process.env.NO_PIGGY ? { completions: [], failures: [] } : this.takeResults();
-        let jobs: Job[];
-        try {
-          jobs = await this.queue.claim(this.workerId, free, this.leaseMs, results);
-        } catch (e) {
-          this.putBackResults(results);
-          this.onClaimError(e);
-          return;
-        }
-        this.resultsRecorded(results);
-        if (this.claimErrors > 0) this.logger.log(`claiming again after ${this.claimErrors} failed attempt(s)`);
-        this.claimErrors = 0;
-        this.reserved = 0;
-        this.lastClaimAt = new Date();
-        for (const job of jobs) this.launch(job);
-        if (jobs.length === free) this.wanted = true;
+    while (this.running && this.wanted && this.freeSlots() > 0 && Date.now() >= this.pausedUntil) {
+      this.wanted = false;
+      if (!(await this.gateOpen())) return;
+      const free = this.freeSlots();
+      let jobs: Job[];
+      try {
+        jobs = await this.queue.claim(this.workerId, free, this.leaseMs);
+      } catch (e) {
+        this.onClaimError(e);
+        return;
       }
-    } finally {
-      if (this.hasResults()) this.scheduleFlush();
+      if (this.claimErrors > 0) this.logger.log(`claiming again after ${this.claimErrors} failed attempt(s)`);
+      this.claimErrors = 0;
+      this.reserved = 0;
+      this.lastClaimAt = new Date();
+      for (const job of jobs) this.launch(job);
+      if (jobs.length === free) this.wanted = true;
     }
   }
 
@@ -292,7 +270,7 @@ export class JobRunner implements LocalRunner, OnApplicationBootstrap, OnModuleD
     running.done = this.run(job, ctx).then((result) => this.finished(running, result));
   }
 
-  private async run(job: Job, ctx: JobContext): Promise<RunResult> {
+  private async run(job: Job, ctx: JobContext): Promise<JobRunResult> {
     const handler = this.registry.get(job.type);
     if (!handler) return { ok: false, error: `unregistered job type "${job.type}"`, permanent: true };
     try {
@@ -306,7 +284,7 @@ export class JobRunner implements LocalRunner, OnApplicationBootstrap, OnModuleD
     }
   }
 
-  private toResult(result: JobResult | void): RunResult {
+  private toResult(result: JobResult | void): JobRunResult {
     if (result === undefined || result === null) return { ok: true, outcome: 'completed', reason: null };
     if (typeof result === 'object' && OUTCOMES.includes(result.outcome)) {
       return { ok: true, outcome: result.outcome, reason: typeof result.reason === 'string' ? result.reason : null };
@@ -314,94 +292,23 @@ export class JobRunner implements LocalRunner, OnApplicationBootstrap, OnModuleD
     return { ok: false, error: 'handler returned an invalid result (expected {outcome: completed|skipped|cancelled})', permanent: true };
   }
 
-  private finished(running: RunningJob, result: RunResult): void {
+  private finished(running: RunningJob, result: JobRunResult): void {
     // Released at shutdown or lease lost: another worker owns the job now.
     if (this.inFlight.get(running.job.id) !== running) return;
     this.inFlight.delete(running.job.id);
-    const { claim } = running;
-    if (result.ok) this.completions.push({ ...claim, outcome: result.outcome, reason: result.reason });
-    else this.failures.push({ ...claim, error: result.error, permanent: result.permanent });
-    this.unsettled.set(claim.id, claim);
-    // A claim about to run takes the results with it; otherwise they are written on their own.
-    if (this.wanted && this.running) this.schedulePump();
-    if (process.env.NO_PIGGY || !(this.wanted && this.running)) this.scheduleFlush();
-  }
-
-  private takeResults(): JobResults {
-    return { completions: this.completions.splice(0, FLUSH_BATCH), failures: this.failures.splice(0, FLUSH_BATCH) };
-  }
-
-  private putBackResults(r: JobResults): void {
-    if (r.completions.length > 0) this.completions = [...r.completions, ...this.completions];
-    if (r.failures.length > 0) this.failures = [...r.failures, ...this.failures];
-  }
-
-  private resultsRecorded(r: JobResults): void {
-    for (const c of r.completions) this.unsettled.delete(c.id);
-    for (const f of r.failures) this.unsettled.delete(f.id);
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled || this.flushing) return;
-    this.flushScheduled = true;
-    // setImmediate: results of jobs finishing in the same tick go out in one transaction.
-    setImmediate(() => {
-      this.flushScheduled = false;
-      void this.startFlush();
-    });
-  }
-
-  private hasResults(): boolean {
-    return this.completions.length > 0 || this.failures.length > 0;
-  }
-
-  private startFlush(): Promise<void> {
-    this.flushing ??= this.flush().finally(() => {
-      this.flushing = null;
-      if (this.hasResults() && Date.now() <= this.flushDeadline) this.scheduleFlush();
-    });
-    return this.flushing;
-  }
-
-  /** Writes results in batches, retrying with backoff while the database is unreachable. */
-  private async flush(): Promise<void> {
-    while (this.hasResults()) {
-      const results = this.takeResults();
-      try {
-        await this.queue.settle(this.workerId, results);
-        this.flushErrors = 0;
-        this.resultsRecorded(results);
-      } catch (e) {
-        this.putBackResults(results);
-        this.flushErrors++;
-        if (this.flushErrors === 1 || this.flushErrors % 20 === 0) {
-          const n = results.completions.length + results.failures.length;
-          this.logger.warn(`could not record ${n} job result(s) (${this.flushErrors} in a row): ${e instanceof Error ? e.message : String(e)}`);
-        }
-        if (Date.now() > this.flushDeadline) return;
-        await sleep(Math.min(5000, 50 * 2 ** Math.min(this.flushErrors, 10)));
-      }
-    }
-  }
-
-  private async drainResults(): Promise<void> {
-    while (this.hasResults() || this.flushing) {
-      if (Date.now() > this.flushDeadline) {
-        const n = this.completions.length + this.failures.length;
-        if (n > 0) this.logger.warn(`${n} job result(s) not recorded at shutdown (their leases will expire)`);
-        return;
-      }
-      await this.startFlush();
-    }
+    // Recorded in their own transaction, beside the next claim rather than inside it: measured,
+    // that keeps the claim (the runner's critical path) shorter than one commit for both.
+    this.results.add(running.claim, result);
+    if (this.wanted) this.schedulePump();
   }
 
   /** Renews the leases of running and not yet recorded jobs; a job whose lease was lost is abandoned. */
   private async heartbeat(): Promise<void> {
-    if (this.heartbeating || (this.inFlight.size === 0 && this.unsettled.size === 0)) return;
+    if (this.heartbeating || (this.inFlight.size === 0 && this.results.size === 0)) return;
     this.heartbeating = true;
     const running = [...this.inFlight.values()];
     try {
-      const held = await this.queue.extendLeases(this.workerId, [...running.map((r) => r.claim), ...this.unsettled.values()], this.leaseMs);
+      const held = await this.queue.extendLeases(this.workerId, [...running.map((r) => r.claim), ...this.results.claims()], this.leaseMs);
       for (const r of running) {
         if (held.has(r.job.id) || this.inFlight.get(r.job.id) !== r) continue;
         this.inFlight.delete(r.job.id);
@@ -414,36 +321,5 @@ export class JobRunner implements LocalRunner, OnApplicationBootstrap, OnModuleD
     } finally {
       this.heartbeating = false;
     }
-  }
-
-  private wakeAt(at: number): void {
-    const list = this.timedWakeups;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (list[mid]! < at) lo = mid + 1;
-      else hi = mid;
-    }
-    if (list[lo] === at) return;
-    list.splice(lo, 0, at);
-    if (list.length > MAX_TIMED_WAKEUPS) list.pop();
-    this.armWakeTimer();
-  }
-
-  private armWakeTimer(): void {
-    const next = this.timedWakeups[0];
-    if (next === undefined || next >= this.wakeTimerAt || !this.running) return;
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    this.wakeTimerAt = next;
-    // A few ms late on purpose: the claim compares run_at with the database clock.
-    this.wakeTimer = setTimeout(() => {
-      this.wakeTimer = null;
-      this.wakeTimerAt = Infinity;
-      const now = Date.now();
-      while (this.timedWakeups.length > 0 && this.timedWakeups[0]! <= now + 1) this.timedWakeups.shift();
-      this.wake();
-      this.armWakeTimer();
-    }, Math.min(MAX_TIMER_MS, Math.max(0, next - Date.now() + 3)));
   }
 }

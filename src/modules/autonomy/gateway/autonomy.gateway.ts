@@ -111,6 +111,9 @@ export class AutonomyGateway implements OnGatewayInit, OnGatewayConnection, OnMo
     this.pending = [];
     if (events.length === 0 || !this.nsp) return;
     this.deliverLocally(events);
+    // the in-memory adapter (no Postgres adapter installed, e.g. an app context without the HTTP
+    // server) has no other instances to tell, and warns on every serverSideEmit
+    if (this.nsp.adapter.constructor.name === 'Adapter') return;
     for (let i = 0; i < events.length; i += BATCH_MAX) {
       this.nsp.serverSideEmit(JOB_UPDATES_BATCH, events.slice(i, i + BATCH_MAX));
     }
