@@ -54,7 +54,9 @@ export interface ServerProcess {
 /** The compiled service in its own process, so its memory is measured apart from the load generator. */
 export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await findFreePort();
-  const proc = spawn(process.execPath, [path.resolve('dist/src/main.js')], {
+  // BENCH_SERVER_NODE_OPTIONS, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof, profiles the server process
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, path.resolve('dist/src/main.js')], {
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: databaseUrl, PORT: String(port), ADMIN_API_KEY: BENCH_ADMIN_KEY, SEED_DEMO: 'false', LOG_LEVEL: 'error', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

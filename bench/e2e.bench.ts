@@ -12,7 +12,7 @@ const ALL_WEEK = Object.fromEntries(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', '
 
 async function main() {
   const db = await benchDatabase('e2e');
-  const server = await startServer(db.url, { AUTONOMY_ENABLED: 'true', AGENT_MAX_CONCURRENT_JOBS: '10', AGENT_JOB_POLL_INTERVAL_MS: '5000' });
+  const server = await startServer(db.url, { AUTONOMY_ENABLED: 'true', AGENT_MAX_CONCURRENT_JOBS: process.env.BENCH_CONCURRENCY ?? '10', AGENT_JOB_POLL_INTERVAL_MS: '5000', DB_POOL_SIZE: process.env.BENCH_POOL ?? '20' });
   const sql = new pg.Client({ connectionString: db.url });
   await sql.connect();
   try {
