@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppModule } from './app.module.js';
@@ -18,6 +18,27 @@ function rejectPrototypeKeys(key: string, value: unknown): unknown {
   return value;
 }
 
+const MAX_JSON_DEPTH = 64;
+
+/**
+ * Refuses a JSON body nested deeper than MAX_JSON_DEPTH (400 BAD_REQUEST naming `body`) before it is
+ * parsed: one linear scan of the raw bytes, so deep nesting costs neither a stack overflow nor time.
+ */
+function rejectDeepJson(_req: unknown, _res: unknown, buf: Buffer): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i];
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_JSON_DEPTH) throw Object.assign(new SyntaxError(`JSON body nested deeper than ${MAX_JSON_DEPTH} levels`), { status: 400, type: 'entity.too.deep' });
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+}
+
 /** Builds the whole application for a resolved database: used by main.ts, the seed and the tests. */
 export async function createApp(config: AppConfig & { databaseUrl: string }, extraImports: Type[] = []): Promise<NestExpressApplication> {
   configureRedactionSecret(config.redactionSecret);
@@ -27,7 +48,8 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, ext
     abortOnError: false,
   });
   app.use(helmet(helmetOptions()));
-  app.useBodyParser('json', { limit: config.bodyLimitBytes, reviver: rejectPrototypeKeys });
+  // Nest's type leaves `verify` out because it sets its own for `rawBody: true` (not used here, so ours stands).
+  app.useBodyParser('json', { limit: config.bodyLimitBytes, reviver: rejectPrototypeKeys, verify: rejectDeepJson } as NestExpressBodyParserOptionsFor<'json'>);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.set('trust proxy', false);

@@ -12,6 +12,15 @@ export interface AuditEntry {
   correlation_id?: string | null;
 }
 
+/**
+ * jsonb cannot hold U+0000 nor an unpaired surrogate (the only surrogates JSON.stringify escapes):
+ * one in a payload (a hostile query string, say) would fail the whole INSERT and lose every row of
+ * the batch. They become U+FFFD. Only real escapes are replaced, not an escaped backslash before "u".
+ */
+export function jsonbSafe(json: string): string {
+  return json.replace(/(?<!\\)((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/gi, '$1\\ufffd');
+}
+
 /** Column arrays for `unnest`: a fixed parameter count whatever the batch size (one cached plan). */
 export function auditColumns(entries: readonly AuditEntry[]): unknown[] {
   return [
@@ -20,7 +29,7 @@ export function auditColumns(entries: readonly AuditEntry[]): unknown[] {
     entries.map((e) => e.entity_type ?? null),
     entries.map((e) => e.entity_id ?? null),
     entries.map((e) => e.actor),
-    entries.map((e) => JSON.stringify(redactPII(e.payload ?? {}))),
+    entries.map((e) => jsonbSafe(JSON.stringify(redactPII(e.payload ?? {})))),
     entries.map((e) => e.correlation_id ?? null),
   ];
 }

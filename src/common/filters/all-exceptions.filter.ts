@@ -30,6 +30,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   private toBody(exception: unknown, correlationId?: string): ErrorBody {
+    // Nest's Express adapter wraps body-parser errors in an HttpException: answer them from their cause.
+    const cause = exception instanceof HttpException ? (exception.cause as { type?: unknown } | undefined) : undefined;
+    if (typeof cause?.type === 'string' && cause.type.startsWith('entity.')) exception = cause;
     if (exception instanceof AppException) {
       return { statusCode: exception.status, error: exception.code, message: exception.message, field: exception.field, details: exception.details };
     }
@@ -45,7 +48,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
       const error = e.status === 413 ? 'PAYLOAD_TOO_LARGE' : e.type === 'entity.parse.failed' ? 'INVALID_JSON' : 'BAD_REQUEST';
       const message = e.status === 413 ? 'request body is too large' : e.type === 'entity.parse.failed' ? 'request body is not valid JSON' : String(e.message ?? 'bad request');
-      return { statusCode: e.status, error, message, field: e.status === 413 || e.type === 'entity.parse.failed' ? 'body' : undefined };
+      return { statusCode: e.status, error, message, field: e.status === 413 || e.type?.startsWith('entity.') ? 'body' : undefined };
     }
     const id = correlationId ?? randomUUID();
     if (e?.code && CONNECTION_ERRORS.has(e.code)) {

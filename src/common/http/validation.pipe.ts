@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { CommonErrorCode, CommonException } from '../errors/app.exception.js';
 
 function firstProblem(errors: ValidationError[], parent = ''): { field: string; reason: string } | null {
@@ -13,9 +13,34 @@ function firstProblem(errors: ValidationError[], parent = ''): { field: string; 
   return null;
 }
 
-/** DTO validation: unknown fields are rejected; a failure names the first wrong field. */
+/** The path of the first string (or key) holding a NUL character: PostgreSQL text cannot store one. */
+function nulAt(value: unknown, path: string, depth = 0): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (!value || typeof value !== 'object' || depth > 64) return null;
+  for (const [k, v] of Object.entries(value)) {
+    const at = path ? `${path}.${k}` : k;
+    if (k.includes('\u0000')) return at;
+    const found = nulAt(v, at, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** Refuses NUL characters in a body, query or path value (400 naming the field) before validation. */
+class InputValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const at = metadata.type === 'custom' ? null : nulAt(value, metadata.type === 'body' ? '' : (metadata.data ?? ''));
+    if (at !== null) {
+      const field = at || (metadata.type === 'body' ? 'body' : metadata.type);
+      throw new CommonException(CommonErrorCode.VALIDATION_FAILED, `${field}: must not contain NUL characters`, field);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+/** DTO validation: unknown fields are rejected; NUL characters too; a failure names the first wrong field. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new InputValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
