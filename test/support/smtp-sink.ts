@@ -42,7 +42,7 @@ function decodeBody(raw: string): string {
 }
 
 /** A real SMTP server in the test process that keeps what it receives. */
-export async function startSmtpSink(): Promise<SmtpSink> {
+export async function startSmtpSink(opts: { port?: number } = {}): Promise<SmtpSink> {
   const mails: ReceivedMail[] = [];
   const waiters: (() => void)[] = [];
   const server = new SMTPServer({
@@ -68,7 +68,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  // A client killed mid-session (a SIGKILLed process) resets its connection: not the sink's failure.
+  server.on('error', () => undefined);
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', () => resolve()));
   const port = (server.server.address() as { port: number }).port;
   return {
     url: `smtp://127.0.0.1:${port}`,

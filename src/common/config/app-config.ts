@@ -52,6 +52,7 @@ export interface AppConfig {
   notificationConcurrency: number;
   notificationMaxAttempts: number;
   notificationBackoffBaseMs: number;
+  notificationLeaseMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   corsOrigins: string[];
   bodyLimitBytes: number;
@@ -128,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     notificationConcurrency: parsed.NOTIFICATION_CONCURRENCY ?? 16,
     notificationMaxAttempts: parsed.NOTIFICATION_MAX_ATTEMPTS ?? 8,
     notificationBackoffBaseMs: parsed.NOTIFICATION_BACKOFF_BASE_MS ?? 5_000,
+    notificationLeaseMs: parsed.NOTIFICATION_LEASE_MS ?? 60_000,
     logLevel: parsed.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'),
     corsOrigins: (parsed.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES ?? 100_000,

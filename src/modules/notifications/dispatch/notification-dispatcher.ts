@@ -18,7 +18,7 @@ import { notificationAudit } from '../notification-audit.js';
 import { NotificationRetryPolicy } from './notification-retry-policy.js';
 
 const POLL_INTERVAL = 'notification-dispatcher-poll';
-/** A claimed row is left alone by every other instance this long; an attempt is aborted well before. */
+/** A claimed row is left alone by every other instance this long (default; `NOTIFICATION_LEASE_MS`); an attempt is aborted well before. */
 export const OUTBOX_LEASE_MS = 60_000;
 const ATTEMPT_TIMEOUT_MS = 30_000;
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -59,6 +59,8 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
   private readonly actor = `notification-dispatcher:${this.instanceId}`;
   private readonly logger = new Logger('NotificationDispatcher');
   private readonly concurrency: number;
+  private readonly leaseMs: number;
+  private readonly attemptTimeoutMs: number;
   private running = false;
   private stopping: Promise<void> | null = null;
   private readonly inFlight = new Map<string, Promise<void>>();
@@ -88,6 +90,8 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.concurrency = config.notificationConcurrency;
+    this.leaseMs = config.notificationLeaseMs ?? OUTBOX_LEASE_MS;
+    this.attemptTimeoutMs = Math.min(ATTEMPT_TIMEOUT_MS, Math.floor(this.leaseMs / 2));
   }
 
   onApplicationBootstrap(): void {
@@ -183,7 +187,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
       const free = this.free();
       let rows: Notification[];
       try {
-        rows = await this.repo.claimDue(this.db.manager, free, OUTBOX_LEASE_MS);
+        rows = await this.repo.claimDue(this.db.manager, free, this.leaseMs);
       } catch (e) {
         this.onClaimError(e);
         return;
@@ -241,7 +245,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
       return { row, result: { ...base, outcome: 'failed', error, delayMs: null }, durationMs: 0 };
     }
     try {
-      const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]);
+      const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.attemptTimeoutMs)]);
       const receipt = await this.router.for(row.channel).send(row, signal);
       return {
         row,
