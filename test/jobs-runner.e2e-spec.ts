@@ -203,6 +203,9 @@ describe('job runner', () => {
       runner.setClaimGate(() => gate());
       r.register('gated', (j: Job) => void ran.push(j.id));
     });
+    // a claim the runner started at boot, before the test closed the gate, may still be waiting for a
+    // pool connection on a busy machine: let it finish (it finds no job) before any job exists
+    await sleep(300);
     await on.app.get(JobQueue).enqueueMany(Array.from({ length: 3 }, () => ({ type: 'gated', tenantId: null, payload: {} })));
     await sleep(300);
     gate = async () => {
