@@ -12,6 +12,7 @@ import { client } from './support/http-client.js';
 import { rawRequest } from './support/raw-http.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { createTestDatabase } from './support/test-database.js';
+import { settleAuditTrail } from './support/audit-settle.js';
 
 const APP_ROLE = 'agent_runtime_app';
 const CREATED_AT = `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
@@ -82,36 +83,6 @@ async function chainOf(tenantId: string): Promise<ChainRow[]> {
   return r.rows;
 }
 
-const QUIET_MS = 300;
-
-/**
- * Waits until a tenant's audit trail is quiet and answers its rows counted by event type: every
- * domain event of the tenant was handled (the handlers' audit rows commit before that is marked),
- * at least `min` rows of each named type are in (request rows are buffered), and nothing changed
- * for QUIET_MS (writers that buffer, like the policy engine's). `db` is a superuser connection.
- */
-async function settle(db: pg.Client, tenantId: string, min: Record<string, number> = {}, timeoutMs = 20_000): Promise<Record<string, number>> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  let since = Date.now();
-  for (;;) {
-    const rows = await db.query<{ event_type: string; n: number }>(
-      `SELECT event_type, count(*)::int AS n FROM audit_log WHERE tenant_id = $1 GROUP BY event_type ORDER BY event_type`,
-      [tenantId],
-    );
-    const pending = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM domain_events WHERE tenant_id = $1 AND processed_at IS NULL`, [tenantId]);
-    const counts: Record<string, number> = Object.fromEntries(rows.rows.map((r) => [r.event_type, r.n]));
-    const state = JSON.stringify({ counts, unhandled_events: pending.rows[0]!.n });
-    if (state !== last) {
-      last = state;
-      since = Date.now();
-    }
-    const complete = pending.rows[0]!.n === 0 && Object.entries(min).every(([type, n]) => (counts[type] ?? 0) >= n);
-    if (complete && Date.now() - since >= QUIET_MS) return counts;
-    if (Date.now() > deadline) throw new Error(`the audit trail of ${tenantId} did not settle in ${timeoutMs} ms: ${state}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
@@ -125,7 +96,7 @@ async function tenantWithBookings(n: number): Promise<{ tenant: TestTenant; chai
   // tenant.created, then per booking its BookingCreated event (same transaction) and the audited POST
   // (buffered); the autonomy runtime's rows about each booking follow in their own transactions.
   const mine = { 'tenant.created': 1, 'event.BookingCreated': n, 'api.request': n };
-  const counts = await settle(su, tenant.id, mine);
+  const counts = await settleAuditTrail(su, tenant.id, mine);
   expect(counts, 'each of these written exactly once').toMatchObject(mine);
   const rows = total(counts);
   // every row of the tenant, whoever wrote it, is sealed into its chain and verifies
@@ -219,7 +190,7 @@ describe('concurrent inserts', () => {
     // the request audit rows are written shortly after the responses (buffered), the runtime's rows
     // about each booking in their own transactions: wait until all of them are in
     const mine = { 'tenant.created': 1, 'event.BookingCreated': 100, 'api.request': 100 };
-    const counts = await settle(su, tenant.id, mine);
+    const counts = await settleAuditTrail(su, tenant.id, mine);
     expect(counts).toMatchObject(mine);
     const v = await verify(tenant.apiKey);
     expect(v).toMatchObject({ ok: true, checked: total(counts), unsealed: 0, broken_at: null });
@@ -343,7 +314,7 @@ describe('append-only', () => {
       expect((await api.post(`/api/appointments/${apt.body.id}/cancel`)).status).toBe(200);
       // tenant.created, the 3 events and the 3 audited POSTs, each once (and the runtime's rows about them)
       const mine = { 'tenant.created': 1, 'event.BookingCreated': 1, 'event.BookingRescheduled': 1, 'event.BookingCancelled': 1, 'api.request': 3 };
-      const counts = await settle(dbSu, tenant.id, mine);
+      const counts = await settleAuditTrail(dbSu, tenant.id, mine);
       expect(counts).toMatchObject(mine);
       const v = (await client(app.url, tenant.apiKey).get('/api/audit/verify')).body;
       expect(v).toMatchObject({ ok: true, checked: total(counts), unsealed: 0 });

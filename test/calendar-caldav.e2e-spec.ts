@@ -14,6 +14,7 @@ import { newClient, newTenant, slotAt, type TestTenant } from './support/builder
 import { client } from './support/http-client.js';
 import { startRadicale, type Radicale } from './support/radicale.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { until as pollUntil } from './support/until.js';
 
 interface StoredEvent {
   url: string;
@@ -59,15 +60,8 @@ function icalUtc(iso: string): string {
   return iso.replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 10_000) =>
+  pollUntil(what, probe, timeoutMs, 50);
 
 /** Fails (not skips) each test of a suite when Radicale is unavailable. */
 function requireRadicale(): void {

@@ -9,6 +9,7 @@ import { newClient, newTenant, slotAt, type TestTenant } from './support/builder
 import { client } from './support/http-client.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { until as pollUntil } from './support/until.js';
 
 /**
  * The SPEC's four invariants, one by one, including the races: every proactive action is triggered
@@ -34,15 +35,8 @@ afterAll(async () => {
 const q = async <T = any>(text: string, params: unknown[] = []) => (await sql.query(text, params)).rows as T[];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 5_000) =>
+  pollUntil(what, probe, timeoutMs, 50);
 
 async function book(tenant: TestTenant, n: number) {
   const who = newClient();

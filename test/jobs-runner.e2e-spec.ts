@@ -10,6 +10,7 @@ import { PermanentJobError } from '../src/modules/jobs/permanent-job.error.js';
 import { startQueueProcess } from './fixtures/queue-process.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { until as pollUntil } from './support/until.js';
 
 type Setup = (registry: JobHandlerRegistry, runner: JobRunner) => void;
 
@@ -36,15 +37,8 @@ async function apiApp(): Promise<TestApp> {
   apps.push(app);
   return app;
 }
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 10_000) =>
+  pollUntil(what, probe, timeoutMs, 10);
 async function statusOf(id: string): Promise<Job> {
   return (await sql.query(`SELECT * FROM jobs WHERE id = $1`, [id])).rows[0];
 }

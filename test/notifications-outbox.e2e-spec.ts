@@ -12,16 +12,10 @@ import { client } from './support/http-client.js';
 import { captureLogs, type LogCapture } from './support/log-capture.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { until as pollUntil } from './support/until.js';
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 15_000) =>
+  pollUntil(what, probe, timeoutMs, 20);
 
 function input(tenantId: string, over: Partial<EnqueueNotificationInput> = {}): EnqueueNotificationInput {
   return {

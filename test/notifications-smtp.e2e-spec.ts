@@ -10,6 +10,7 @@ import { NotificationOutboxService } from '../src/modules/notifications/outbox/n
 import { NotificationTemplateRenderer } from '../src/modules/notifications/templates/notification-template.renderer.js';
 import { newClient, newTenant, type TestTenant } from './support/builders.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { until as pollUntil } from './support/until.js';
 
 interface ReceivedMail {
   mailFrom: string | undefined;
@@ -87,15 +88,8 @@ async function downPort(): Promise<number> {
   }
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 15_000) =>
+  pollUntil(what, probe, timeoutMs, 20);
 
 /** What a registered tool does: render from plain data, enqueue inside its transaction. */
 async function enqueueConfirmation(app: TestApp, tenant: TestTenant, over: Partial<EnqueueNotificationInput> & { clientName?: string } = {}) {

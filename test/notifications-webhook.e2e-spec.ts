@@ -11,6 +11,7 @@ import { NotificationOutboxService } from '../src/modules/notifications/outbox/n
 import { newClient, newTenant, type TestTenant } from './support/builders.js';
 import { client } from './support/http-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { until as pollUntil } from './support/until.js';
 
 interface Delivery {
   path: string;
@@ -66,15 +67,8 @@ class Receiver {
   }
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 15_000) =>
+  pollUntil(what, probe, timeoutMs, 20);
 
 let t: TestApp;
 let db: pg.Client;
