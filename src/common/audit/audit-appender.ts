@@ -10,6 +10,8 @@ export interface AuditEntry {
   actor: string;
   payload?: unknown;
   correlation_id?: string | null;
+  /** The payload is already the output of redactPII (a stored event): not redacted a second time. */
+  payloadRedacted?: boolean;
 }
 
 /**
@@ -29,7 +31,7 @@ export function auditColumns(entries: readonly AuditEntry[]): unknown[] {
     entries.map((e) => e.entity_type ?? null),
     entries.map((e) => e.entity_id ?? null),
     entries.map((e) => e.actor),
-    entries.map((e) => jsonbSafe(JSON.stringify(redactPII(e.payload ?? {})))),
+    entries.map((e) => jsonbSafe(JSON.stringify(e.payloadRedacted ? (e.payload ?? {}) : redactPII(e.payload ?? {})))),
     entries.map((e) => e.correlation_id ?? null),
   ];
 }

@@ -54,6 +54,7 @@ export class Tx {
       entity_id: entity.id,
       actor: this.actor,
       payload: { event_id: event.id, ...stored },
+      payloadRedacted: true,
       correlation_id: this.correlationId,
     });
     return event;
