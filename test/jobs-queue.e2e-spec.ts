@@ -4,6 +4,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { jobAudit } from '../src/modules/jobs/job-audit.js';
 import { JobQueue } from '../src/modules/jobs/job-queue.service.js';
 import { JobsModule } from '../src/modules/jobs/jobs.module.js';
 import { JOB_UPDATED, type Job, type JobUpdatedEvent } from '../src/modules/jobs/job.types.js';
@@ -166,6 +167,17 @@ describe('claim', () => {
     }
     const audit = await auditOf(first[0]!.id);
     expect(audit.map((a) => [a.event_type, a.actor])).toEqual([['job.enqueued', 'system'], ['job.claimed', 'worker:w-prio']]);
+  });
+
+  it('the claim and completion statements write the same audit rows as the transactional path (jobAudit)', async () => {
+    const { job } = await queue.enqueue('parity', null, { n: 1 });
+    const [claimed] = await queue.claim('w-parity', 1, LEASE);
+    const { settled } = await queue.complete('w-parity', [{ id: job!.id, attempt: 1, outcome: 'skipped', reason: 'too_late' }]);
+    const audit = await auditOf(job!.id);
+    expect(audit.map((a) => a.event_type)).toEqual(['job.enqueued', 'job.claimed', 'job.skipped']);
+    // the rows the JavaScript path would have written for the same transitions, through JSON as stored
+    const expected = [jobAudit(claimed!, 'claimed', 'worker:w-parity'), jobAudit(settled[0]!, 'skipped', 'worker:w-parity')];
+    expect(audit.slice(1).map((a) => ({ actor: a.actor, payload: a.payload }))).toEqual(expected.map((e) => ({ actor: e.actor, payload: JSON.parse(JSON.stringify(e.payload)) })));
   });
 
   it('concurrent claimers never get the same job (200 jobs, 8 claimers)', async () => {

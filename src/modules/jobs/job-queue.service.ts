@@ -79,8 +79,12 @@ export class JobQueue {
     return result as EnqueueResult<P>;
   }
 
-  /** Enqueues a batch in one INSERT (and one audit INSERT); results are in the order of `specs`. */
-  async enqueueMany<P extends object>(specs: readonly EnqueueSpec<P>[], manager?: EntityManager): Promise<EnqueueResult<P>[]> {
+  /**
+   * Enqueues a batch in one INSERT (and one audit INSERT); results are in the order of `specs`.
+   * With `auditInto` (and the caller's `manager`), the audit rows are handed to the caller, who must
+   * write them in that transaction.
+   */
+  async enqueueMany<P extends object>(specs: readonly EnqueueSpec<P>[], manager?: EntityManager, opts: { auditInto?: AuditEntry[] } = {}): Promise<EnqueueResult<P>[]> {
     if (specs.length === 0) return [];
     const correlationId = requestContext.get()?.correlationId ?? null;
     const rows = specs.map((s, i) => this.toInsert(s, specs.length > 1 ? `jobs[${i}].` : '', correlationId));
@@ -91,7 +95,10 @@ export class JobQueue {
       const existing = missingKeys.length > 0 ? await this.jobs.findActiveByDedupeKeys(m, missingKeys) : [];
       const byKey = new Map(existing.map((j) => [j.dedupe_key!, j]));
       if (inserted.length > 0) {
-        await this.appendAudit(m, inserted.map((j) => jobAudit(j, 'enqueued', this.actor())));
+        const entries = inserted.map((j) => jobAudit(j, 'enqueued', this.actor()));
+        // the caller writes them with its own rows, in the same transaction (one statement fewer)
+        if (opts.auditInto && manager) opts.auditInto.push(...entries);
+        else await this.appendAudit(m, entries);
         let earliest = Infinity;
         for (const j of inserted) earliest = Math.min(earliest, j.run_at.getTime());
         await this.signal.announce(m, earliest, inserted.length);
@@ -109,11 +116,8 @@ export class JobQueue {
   /** Claims up to `limit` due jobs for `workerId`, each leased for `leaseMs`. */
   async claim(workerId: string, limit: number, leaseMs = jobLeaseMs(this.config)): Promise<Job[]> {
     if (limit <= 0) return [];
-    const claimed = await this.db.transaction(async (m) => {
-      const jobs = await this.jobs.claim(m, workerId, limit, leaseMs);
-      if (jobs.length > 0) await this.appendAudit(m, jobs.map((j) => jobAudit(j, 'claimed', `worker:${workerId}`)));
-      return jobs;
-    });
+    // the claim and its audit rows: one statement, so one round trip and atomic without a transaction
+    const claimed = await this.jobs.claim(this.db.manager, workerId, limit, leaseMs, { actor: `worker:${workerId}` });
     this.emitAll(claimed);
     return sortForRun(claimed);
   }
@@ -132,6 +136,12 @@ export class JobQueue {
   async settle(workerId: string, results: JobResults): Promise<SettleResult> {
     if (results.completions.length === 0 && results.failures.length === 0) return { settled: [], rejected: [] };
     const prepared = this.prepareResults(results);
+    if (prepared.failures.length === 0) {
+      // the common case, completions only: the UPDATE writes its audit rows itself (one round trip)
+      const settled = await this.jobs.complete(this.db.manager, workerId, prepared.completions, { actor: `worker:${workerId}` });
+      this.emitAll(settled);
+      return { settled, rejected: this.reportRejected(workerId, results, settled) };
+    }
     const settled = await this.db.transaction(async (m) => {
       const done = await this.recordResults(m, workerId, prepared);
       await this.appendAudit(m, done.entries);

@@ -51,6 +51,30 @@ export interface AuditRow {
   created_at: Date;
 }
 
+/** Who a transition's audit rows name as actor, when the statement writes them itself. */
+export interface JobAuditSpec {
+  actor: string;
+}
+
+/** A timestamp as JavaScript's `toJSON` writes it (what `jobAudit` stores for the same field). */
+function isoJson(col: string): string {
+  return `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
+
+/**
+ * The audit rows of a transition, written by the statement that makes it (one round trip, not a
+ * transaction of three): a CTE over the changed rows \`u\`, the same rows and payload keys as
+ * \`jobAudit\`. Job rows hold ids and already-redacted reasons, never PII, so nothing here needs the
+ * JavaScript redactor; \`$actor\` is the worker's name.
+ */
+function auditCte(eventType: string, extraPayload: string, actorParam: number): string {
+  return `, a AS (
+         INSERT INTO audit_log (tenant_id, event_type, entity_type, entity_id, actor, payload, correlation_id)
+         SELECT u.tenant_id, ${eventType}, 'job', u.id::text, $${actorParam}::text,
+                jsonb_build_object('type', u.type, 'status', u.status, 'attempts', u.attempts, ${extraPayload}), u.correlation_id
+           FROM u)`;
+}
+
 function claimArrays(claims: readonly JobClaim[]): [string[], number[]] {
   return [claims.map((c) => c.id), claims.map((c) => c.attempt)];
 }
@@ -103,7 +127,7 @@ export class JobRepository {
    * Claims up to `limit` due jobs, highest priority first, then oldest run_at. The MATERIALIZED CTE
    * makes the LIMIT bind: an `IN (subquery)` may be re-evaluated and claim more rows than asked.
    */
-  async claim(m: EntityManager, workerId: string, limit: number, leaseMs: number): Promise<Job[]> {
+  async claim(m: EntityManager, workerId: string, limit: number, leaseMs: number, audit?: JobAuditSpec): Promise<Job[]> {
     return returning<Job>(
       await m.query(
         `WITH c AS MATERIALIZED (
@@ -111,30 +135,38 @@ export class JobRepository {
              WHERE status = 'pending' AND run_at <= now()
              ORDER BY priority DESC, run_at, id
              LIMIT $1
-             FOR UPDATE SKIP LOCKED)
+             FOR UPDATE SKIP LOCKED),
+         u AS (
          UPDATE jobs j
             SET status = 'claimed', claimed_at = now(), worker_id = $2, attempts = j.attempts + 1,
                 lock_expires_at = now() + make_interval(secs => $3::double precision / 1000), updated_at = now()
            FROM c
           WHERE j.id = c.id
-         RETURNING ${J_COLS}`,
-        [limit, workerId, leaseMs],
+         RETURNING ${J_COLS})
+         ${audit ? auditCte(`'job.claimed'`, `'worker_id', u.worker_id, 'lock_expires_at', ${isoJson('u.lock_expires_at')}`, 4) : ''}
+         SELECT * FROM u`,
+        audit ? [limit, workerId, leaseMs, audit.actor] : [limit, workerId, leaseMs],
       ),
     );
   }
 
   /** Records outcomes of claims still held by `workerId`; a claim it lost is left alone. */
-  async complete(m: EntityManager, workerId: string, items: readonly JobCompletion[]): Promise<Job[]> {
+  async complete(m: EntityManager, workerId: string, items: readonly JobCompletion[], audit?: JobAuditSpec): Promise<Job[]> {
     const [ids, attempts] = claimArrays(items);
+    const params: unknown[] = [ids, attempts, items.map((i) => i.outcome), items.map((i) => i.reason ?? null), workerId];
+    if (audit) params.push(audit.actor);
     return returning<Job>(
       await m.query(
-        `UPDATE jobs j
+        `WITH u AS (
+         UPDATE jobs j
             SET status = CASE WHEN t.outcome = 'cancelled' THEN 'cancelled' ELSE 'completed' END,
                 outcome = t.outcome, outcome_reason = t.reason, completed_at = now(), lock_expires_at = NULL, updated_at = now()
            FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[]) AS t(id, attempt, outcome, reason)
           WHERE j.id = ANY($1::uuid[]) AND j.id = t.id AND j.attempts = t.attempt AND j.lock_expires_at IS NOT NULL AND j.worker_id = $5
-         RETURNING ${J_COLS}`,
-        [ids, attempts, items.map((i) => i.outcome), items.map((i) => i.reason ?? null), workerId],
+         RETURNING ${J_COLS})
+         ${audit ? auditCte(`CASE WHEN u.outcome = 'skipped' THEN 'job.skipped' WHEN u.status = 'cancelled' THEN 'job.cancelled' ELSE 'job.completed' END`, `'outcome', u.outcome, 'reason', u.outcome_reason`, 6) : ''}
+         SELECT * FROM u`,
+        params,
       ),
     );
   }
