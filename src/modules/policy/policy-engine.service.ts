@@ -115,7 +115,8 @@ export class PolicyEngine implements OnModuleDestroy {
     this.buffer = [];
     if (batch.length === 0) return;
     try {
-      await this.db.transaction((m) => this.audit.append(m, batch));
+      // one INSERT is atomic on its own: no transaction around it
+      await this.audit.append(this.db.manager, batch);
     } catch (e) {
       this.logger.error(`could not audit ${batch.length} policy decision(s): ${String(e)}`);
     }

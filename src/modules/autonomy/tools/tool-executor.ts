@@ -137,7 +137,8 @@ export class ToolExecutor {
 
   private async auditAlone(job: Job, eventType: string, payload: Record<string, unknown>, tool: RegisteredTool | null = null): Promise<void> {
     try {
-      await this.db.transaction((m) => this.audit.append(m, [this.entry(job, tool, eventType, payload)]));
+      // one INSERT is atomic on its own: no transaction around it (two round trips fewer)
+      await this.audit.append(this.db.manager, [this.entry(job, tool, eventType, payload)]);
     } catch (e) {
       this.logger.error(`could not audit ${eventType} for job ${job.id}: ${String(e)}`);
     }
