@@ -102,7 +102,9 @@ interface Child {
 }
 
 async function spawnWorker(url: string, env: Record<string, string>): Promise<Child> {
-  const proc = spawn(process.execPath, [fileURLToPath(import.meta.url), '--worker'], {
+  // BENCH_SERVER_NODE_OPTIONS (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof) profiles the worker processes
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, fileURLToPath(import.meta.url), '--worker'], {
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: url, ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -303,6 +305,19 @@ async function claimLatencyWithHistory(db: DataSource, queue: JobQueue): Promise
 }
 
 async function main(): Promise<void> {
+  if (process.env.BENCH_ONLY === 'runner') {
+    // the runner figures alone (profiling): BENCH_ONLY=runner
+    const database = await benchDatabase('queue');
+    admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    const app = await NestFactory.createApplicationContext(QueueBenchWorkerModule.forRoot(baseConfig(database.url, { role: 'api', dbPoolSize: 20 })), { logger: new JsonLogger('error') });
+    await app.init();
+    console.log(`runner, 1 process × concurrency 10: ${await runnerRate(database.url, app.get<DataSource>(getDataSourceToken()), app.get(JobQueue), 1)} jobs/s`);
+    await app.close();
+    await admin.end();
+    await database.stop();
+    return;
+  }
   const loadBefore = os.loadavg()[0]!;
   const database = await benchDatabase('queue');
   admin = new pg.Client({ connectionString: database.url });

@@ -6,12 +6,12 @@ import { auditColumns, auditInsertSql, type AuditEntry } from '../audit/audit-ap
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { DEADLOCK_DETECTED, pgCode, SERIALIZATION_FAILURE } from '../database/pg-errors.js';
+import { beginTransaction, finishTransaction, type Isolation } from '../database/query-runner-transactions.js';
 import { requestContext } from '../http/request-context.js';
 import { redactPII } from '../redaction/index.js';
 import { DomainEventPublisher } from './domain-event-publisher.js';
 import { eventEntity, type DomainEvent, type DomainEventMap, type DomainEventName } from './domain-events.js';
 
-type Isolation = 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
 
 export interface UnitOfWorkOptions {
   isolation?: Isolation;
@@ -102,9 +102,10 @@ export class UnitOfWork {
     for (let attempt = 1; ; attempt++) {
       let tx: Tx | undefined;
       try {
-        // TypeORM's transaction (not a raw BEGIN) so its after-commit subscribers see the real commit
-        const result = await this.db.transaction(isolation, async (manager) => {
-          tx = new Tx(manager, actor, correlationId);
+        // TypeORM's transaction (its after-commit subscribers see the real commit), opened in one round trip
+        const qr = await beginTransaction(this.db, isolation);
+        const result = await finishTransaction(qr, async () => {
+          tx = new Tx(qr.manager, actor, correlationId);
           const value = await work(tx);
           await tx.flush();
           return value;

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { AuditAppender, type AuditEntry } from '../../common/audit/audit-appender.js';
+import type { AuditEntry } from '../../common/audit/audit-appender.js';
 import type { AppConfig } from '../../common/config/app-config.js';
 import { APP_CONFIG } from '../../common/config/config.module.js';
 import type { AppointmentSnapshot, DomainEvent } from '../../common/events/domain-events.js';
+import type { HandlerScope } from '../../common/events/event-handling-ledger.js';
 import { JobQueue } from '../jobs/job-queue.service.js';
 import type { EnqueueSpec } from '../jobs/job.types.js';
 import { PolicyEngine } from '../policy/policy-engine.service.js';
@@ -22,7 +23,7 @@ export interface AppointmentToolPayload {
 /**
  * Decides and enqueues: asks the policy engine about each planned action (as of its run time),
  * records the decision, and enqueues the allowed ones (deferred ones at the time the policy names)
- * in the caller's transaction, with dedupe keys so a re-published event changes nothing.
+ * in the handler's transaction, with dedupe keys so a re-published event changes nothing.
  */
 @Injectable()
 export class Orchestrator {
@@ -30,7 +31,6 @@ export class Orchestrator {
     private readonly policy: PolicyEngine,
     private readonly queue: JobQueue,
     private readonly settings: AutonomySettingsService,
-    private readonly audit: AuditAppender,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -42,7 +42,8 @@ export class Orchestrator {
     };
   }
 
-  async schedule(m: EntityManager, cause: DomainEvent, apt: AppointmentSnapshot, planned: readonly PlannedAction[], skipped: readonly SkippedAction[] = []): Promise<number> {
+  async schedule(scope: HandlerScope, cause: DomainEvent, apt: AppointmentSnapshot, planned: readonly PlannedAction[], skipped: readonly SkippedAction[] = []): Promise<number> {
+    const m = scope.manager;
     const tenantId = apt.tenant_id;
     const shadow = this.settings.effectiveMode(tenantId) === 'shadow';
     const specs: EnqueueSpec<AppointmentToolPayload>[] = [];
@@ -74,9 +75,10 @@ export class Orchestrator {
     for (const s of notScheduled) {
       audits.push({ tenant_id: tenantId, event_type: 'autonomy.action_not_scheduled', entity_type: 'appointment', entity_id: apt.id, actor: 'agent', correlation_id: cause.correlation_id, payload: { action: s.type, reason: s.reason, event_id: cause.id, event_type: cause.type } });
     }
-    // the decisions and the reasons for what was not scheduled: one INSERT, in this transaction
-    await this.audit.append(m, audits);
-    const results = await this.queue.enqueueMany(specs, m);
+    // the jobs (if any) in the handler's transaction; the decisions, the reasons for what was not
+    // scheduled and the jobs' own audit rows are written by the ledger's closing statement
+    const results = await this.queue.enqueueMany(specs, m, { auditInto: audits });
+    scope.audit(audits);
     return results.filter((r) => r.created).length;
   }
 

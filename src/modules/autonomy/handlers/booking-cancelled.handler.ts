@@ -14,10 +14,10 @@ export class BookingCancelledHandler {
   /** Cancels every pending job of the appointment and, if the policy allows, sends a cancellation notice. */
   @OnDomainEvent('BookingCancelled')
   async onBookingCancelled(event: DomainEvent<'BookingCancelled'>): Promise<void> {
-    await this.ledger.once(event, 'autonomy.onBookingCancelled', async (m) => {
+    await this.ledger.once(event, 'autonomy.onBookingCancelled', async (m, scope) => {
       const apt = event.payload.appointment;
       await this.orchestrator.cancelPending(m, apt.id, 'appointment cancelled');
-      await this.orchestrator.schedule(m, event, apt, [{ type: 'send_cancellation_notice', runAt: new Date(), template: 'cancellation' }]);
+      await this.orchestrator.schedule(scope, event, apt, [{ type: 'send_cancellation_notice', runAt: new Date(), template: 'cancellation' }]);
     });
   }
 }

@@ -15,9 +15,9 @@ export class BookingCreatedHandler {
   /** Confirmation now, reminder before, no-show check after the start, follow-up after the end. */
   @OnDomainEvent('BookingCreated')
   async onBookingCreated(event: DomainEvent<'BookingCreated'>): Promise<void> {
-    await this.ledger.once(event, 'autonomy.onBookingCreated', async (m) => {
+    await this.ledger.once(event, 'autonomy.onBookingCreated', async (_m, scope) => {
       const { planned, skipped } = planForBooking(event.payload.appointment, this.orchestrator.timings, new Date());
-      await this.orchestrator.schedule(m, event, event.payload.appointment, planned, skipped);
+      await this.orchestrator.schedule(scope, event, event.payload.appointment, planned, skipped);
     });
   }
 }

@@ -15,13 +15,13 @@ export class BookingRescheduledHandler {
   /** Atomically: the old version's jobs are cancelled and the new ones scheduled, with a confirmation of the new time. */
   @OnDomainEvent('BookingRescheduled')
   async onBookingRescheduled(event: DomainEvent<'BookingRescheduled'>): Promise<void> {
-    await this.ledger.once(event, 'autonomy.onBookingRescheduled', async (m) => {
+    await this.ledger.once(event, 'autonomy.onBookingRescheduled', async (m, scope) => {
       const apt = event.payload.new_apt;
       await this.orchestrator.cancelPending(m, apt.id, `appointment rescheduled (version ${event.payload.old_apt.version} → ${apt.version})`);
       const { planned, skipped } = planForBooking(apt, this.orchestrator.timings, new Date(), 'reschedule');
       const old = event.payload.old_apt;
       const withOldTime = planned.map((p) => (p.type === 'send_confirmation' ? { ...p, extra: { old_start: old.start, old_end: old.end } } : p));
-      await this.orchestrator.schedule(m, event, apt, withOldTime, skipped);
+      await this.orchestrator.schedule(scope, event, apt, withOldTime, skipped);
     });
   }
 }

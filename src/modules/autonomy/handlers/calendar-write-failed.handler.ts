@@ -17,11 +17,11 @@ export class CalendarWriteFailedHandler {
   /** Schedules `retry_calendar_sync`; the job's own retries back off exponentially with jitter. */
   @OnDomainEvent('CalendarWriteFailed')
   async onCalendarWriteFailed(event: DomainEvent<'CalendarWriteFailed'>): Promise<void> {
-    await this.ledger.once(event, 'autonomy.onCalendarWriteFailed', async (m) => {
+    await this.ledger.once(event, 'autonomy.onCalendarWriteFailed', async (m, scope) => {
       const apt = await this.appointments.lockForAction(m, event.payload.appointment_id);
       if (!apt) return;
       const snap: AppointmentSnapshot = snapshot(apt);
-      await this.orchestrator.schedule(m, event, snap, [{ type: 'retry_calendar_sync', runAt: new Date(Date.now() + 1000) }]);
+      await this.orchestrator.schedule(scope, event, snap, [{ type: 'retry_calendar_sync', runAt: new Date(Date.now() + 1000) }]);
     });
   }
 }
