@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { preparedQuery } from '../../common/database/prepared-query.js';
 import { returning } from '../../common/database/returning.js';
 import type { Job, JobClaim, JobCompletion, JobStatus } from './job.types.js';
 
@@ -128,8 +129,8 @@ export class JobRepository {
    * makes the LIMIT bind: an `IN (subquery)` may be re-evaluated and claim more rows than asked.
    */
   async claim(m: EntityManager, workerId: string, limit: number, leaseMs: number, audit?: JobAuditSpec): Promise<Job[]> {
-    return returning<Job>(
-      await m.query(
+    return preparedQuery<Job>(
+      m,
         `WITH c AS MATERIALIZED (
             SELECT id FROM jobs
              WHERE status = 'pending' AND run_at <= now()
@@ -145,8 +146,7 @@ export class JobRepository {
          RETURNING ${J_COLS})
          ${audit ? auditCte(`'job.claimed'`, `'worker_id', u.worker_id, 'lock_expires_at', ${isoJson('u.lock_expires_at')}`, 4) : ''}
          SELECT * FROM u`,
-        audit ? [limit, workerId, leaseMs, audit.actor] : [limit, workerId, leaseMs],
-      ),
+      audit ? [limit, workerId, leaseMs, audit.actor] : [limit, workerId, leaseMs],
     );
   }
 
@@ -155,8 +155,8 @@ export class JobRepository {
     const [ids, attempts] = claimArrays(items);
     const params: unknown[] = [ids, attempts, items.map((i) => i.outcome), items.map((i) => i.reason ?? null), workerId];
     if (audit) params.push(audit.actor);
-    return returning<Job>(
-      await m.query(
+    return preparedQuery<Job>(
+      m,
         `WITH u AS (
          UPDATE jobs j
             SET status = CASE WHEN t.outcome = 'cancelled' THEN 'cancelled' ELSE 'completed' END,
@@ -166,8 +166,7 @@ export class JobRepository {
          RETURNING ${J_COLS})
          ${audit ? auditCte(`CASE WHEN u.outcome = 'skipped' THEN 'job.skipped' WHEN u.status = 'cancelled' THEN 'job.cancelled' ELSE 'job.completed' END`, `'outcome', u.outcome, 'reason', u.outcome_reason`, 6) : ''}
          SELECT * FROM u`,
-        params,
-      ),
+      params,
     );
   }
 
