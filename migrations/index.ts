@@ -6,6 +6,7 @@ import { JobQueueConstraints1764300000005 } from './1764300000005-JobQueueConstr
 import { AuditRole1764300000006 } from './1764300000006-AuditRole.js';
 import { TenantWebhooks1764300000007 } from './1764300000007-TenantWebhooks.js';
 import { RuntimeInstances1764300000008 } from './1764300000008-RuntimeInstances.js';
+import { JobIndexDiet1764300000009 } from './1764300000009-JobIndexDiet.js';
 
 /** Every migration, in order. Listed explicitly so the compiled app and the tests load the same set. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   AuditRole1764300000006,
   TenantWebhooks1764300000007,
   RuntimeInstances1764300000008,
+  JobIndexDiet1764300000009,
 ];
