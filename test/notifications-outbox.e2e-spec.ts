@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redactPII } from '../src/common/redaction/index.js';
 import { NotificationDispatcher } from '../src/modules/notifications/dispatch/notification-dispatcher.js';
+import { notificationAudit } from '../src/modules/notifications/notification-audit.js';
 import type { EnqueueNotificationInput, Notification } from '../src/modules/notifications/notification.types.js';
 import { NotificationsModule } from '../src/modules/notifications/notifications.module.js';
 import { NotificationOutboxService } from '../src/modules/notifications/outbox/notification-outbox.service.js';
@@ -78,6 +80,16 @@ describe('the log channel', () => {
     const audit = (await db.query(`SELECT payload FROM audit_log WHERE entity_id = $1 AND event_type = 'notification.sent'`, [n.id])).rows[0];
     expect(audit.payload.fallback_reason).toMatch(/SMTP_URL is not set/);
     expect(audit.payload.delivered_via).toBe('log');
+  });
+
+  it('the result and its audit row are one statement: the row equals notificationAudit of the sent row, times included', async () => {
+    const n = await enqueue(t, input(randomUUID()));
+    const sent = await until(n.id, 'sent');
+    const rows = (await db.query(`SELECT event_type, actor, payload FROM audit_log WHERE entity_id = $1 AND event_type LIKE 'notification.%' ORDER BY seq`, [n.id])).rows;
+    const row = rows.find((r) => r.event_type === 'notification.sent')!;
+    const expected = notificationAudit(sent, 'sent', row.actor, { duration_ms: row.payload.duration_ms, fallback_reason: row.payload.fallback_reason });
+    expect(row.payload).toEqual(JSON.parse(JSON.stringify(redactPII(expected.payload))));
+    expect(row.payload.sent_at).toBe(sent.sent_at!.toISOString());
   });
 
   it('an SMS without SMS_PROVIDER_URL goes to the log too', async () => {

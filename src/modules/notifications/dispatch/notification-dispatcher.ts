@@ -4,7 +4,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { AuditAppender } from '../../../common/audit/audit-appender.js';
+import type { AuditEntry } from '../../../common/audit/audit-appender.js';
 import type { AppConfig } from '../../../common/config/app-config.js';
 import { APP_CONFIG } from '../../../common/config/config.module.js';
 import { PgListener } from '../../../common/database/pg-listener.js';
@@ -85,7 +85,6 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
     private readonly repo: NotificationOutboxRepository,
     private readonly router: ChannelRouter,
     private readonly retry: NotificationRetryPolicy,
-    private readonly audit: AuditAppender,
     private readonly scheduler: SchedulerRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -288,19 +287,13 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
     while (this.attempts.length > 0) {
       const batch = this.attempts.splice(0, FLUSH_BATCH);
       try {
-        const updated = await this.db.transaction(async (m) => {
-          const rows = await this.repo.settle(m, batch.map((a) => a.result));
-          const byId = new Map(batch.map((a) => [a.row.id, a]));
-          await this.audit.append(
-            m,
-            rows.map((r) => {
-              const a = byId.get(r.id)!;
-              const transition = r.status === 'sent' ? 'sent' : r.status === 'failed' ? 'failed' : 'retry_scheduled';
-              return notificationAudit(r, transition, this.actor, { duration_ms: Math.round(a.durationMs), ...(a.note ? { fallback_reason: a.note } : {}) });
-            }),
-          );
-          return rows;
-        });
+        // results and audit rows in one statement (no transaction): the shortest window between a
+        // provider's "accepted" and the committed `sent`
+        const updated = await this.repo.settle(
+          this.db.manager,
+          batch.map((a) => a.result),
+          batch.map((a) => this.auditOf(a)),
+        );
         this.flushErrors = 0;
         this.report(batch, updated);
       } catch (e) {
@@ -313,6 +306,21 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
         await sleep(Math.min(5000, 50 * 2 ** Math.min(this.flushErrors, 10)));
       }
     }
+  }
+
+  /** The audit row of an attempt as the row will read once its result is recorded (the statement adds the times). */
+  private auditOf(a: Attempt): AuditEntry {
+    const { row, result } = a;
+    const status = result.outcome === 'sent' ? 'sent' : result.outcome === 'failed' ? 'failed' : 'pending';
+    const after: Notification = {
+      ...row,
+      status,
+      provider_message_id: result.providerMessageId ?? row.provider_message_id,
+      delivered_via: result.deliveredVia ?? row.delivered_via,
+      last_error: result.error === null ? row.last_error : result.error,
+    };
+    const transition = status === 'sent' ? 'sent' : status === 'failed' ? 'failed' : 'retry_scheduled';
+    return notificationAudit(after, transition, this.actor, { duration_ms: Math.round(a.durationMs), ...(a.note ? { fallback_reason: a.note } : {}) });
   }
 
   private report(batch: readonly Attempt[], updated: readonly Notification[]): void {

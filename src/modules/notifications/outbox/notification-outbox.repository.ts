@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { auditColumns, type AuditEntry } from '../../../common/audit/audit-appender.js';
 import { returning } from '../../../common/database/returning.js';
 import type { EnqueueNotificationInput, Notification, NotificationChannelName, NotificationListFilter } from '../notification.types.js';
 
@@ -21,6 +22,11 @@ export interface AttemptResult {
   error: string | null;
   /** For `retry`: delay before the next attempt. */
   delayMs: number | null;
+}
+
+/** A timestamp as JavaScript's `toJSON` writes it (what the JavaScript audit rows hold). */
+function isoJson(col: string): string {
+  return `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
 /** The outbox's SQL, by hand. Claims lease rows by pushing `next_attempt_at` forward; results are fenced by the attempt number. */
@@ -87,11 +93,21 @@ export class NotificationOutboxRepository {
   }
 
   /** Records attempt results; a result whose row has moved on (lease lost and re-claimed) is ignored. Answers the rows changed. */
-  async settle(m: EntityManager, results: readonly AttemptResult[]): Promise<Notification[]> {
+  /**
+   * Records attempt results and, in the same statement, their audit rows: one round trip, so the
+   * time between a provider's "accepted" and the row saying `sent` (the window in which a crash
+   * makes the next attempt send again) is as short as it can be. `audits[i]` is the audit row of
+   * `results[i]` as the row will read after the update (redacted here); the statement writes it
+   * only if the row was updated, names the transition after the row's new status, and adds the
+   * times the database set (`sent_at`, `next_attempt_at`).
+   */
+  async settle(m: EntityManager, results: readonly AttemptResult[], audits: readonly AuditEntry[] = []): Promise<Notification[]> {
     if (results.length === 0) return [];
+    const cols = auditColumns(audits);
     return returning<Notification>(
       await m.query(
-        `UPDATE notification_outbox o
+        `WITH u AS (
+         UPDATE notification_outbox o
             SET status = CASE t.outcome WHEN 'sent' THEN 'sent' WHEN 'failed' THEN 'failed' ELSE 'pending' END,
                 sent_at = CASE WHEN t.outcome = 'sent' THEN now() ELSE o.sent_at END,
                 provider_message_id = coalesce(t.provider_message_id, o.provider_message_id),
@@ -103,7 +119,19 @@ export class NotificationOutboxRepository {
            FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[])
                 AS t(id, attempts, outcome, provider_message_id, delivered_via, error, delay_ms)
           WHERE o.id = t.id AND o.attempts = t.attempts AND o.status = 'pending'
-          RETURNING ${O_COLS}`,
+          RETURNING ${O_COLS}),
+         a AS (
+         INSERT INTO audit_log (tenant_id, event_type, entity_type, entity_id, actor, payload, correlation_id)
+         SELECT u.tenant_id,
+                CASE u.status WHEN 'sent' THEN 'notification.sent' WHEN 'failed' THEN 'notification.failed' ELSE 'notification.retry_scheduled' END,
+                'notification', u.id::text, x.actor,
+                x.payload || CASE u.status
+                               WHEN 'sent' THEN jsonb_build_object('sent_at', ${isoJson('u.sent_at')})
+                               WHEN 'pending' THEN jsonb_build_object('next_attempt_at', ${isoJson('u.next_attempt_at')})
+                               ELSE '{}'::jsonb END,
+                x.correlation_id
+           FROM u JOIN unnest($8::text[], $9::text[], $10::jsonb[], $11::text[]) AS x(entity_id, actor, payload, correlation_id) ON x.entity_id = u.id::text)
+         SELECT * FROM u`,
         [
           results.map((r) => r.id),
           results.map((r) => r.attempts),
@@ -112,6 +140,10 @@ export class NotificationOutboxRepository {
           results.map((r) => r.deliveredVia),
           results.map((r) => r.error),
           results.map((r) => r.delayMs ?? 0),
+          cols[3],
+          cols[4],
+          cols[5],
+          cols[6],
         ],
       ),
     );
