@@ -48,6 +48,23 @@ async function main() {
     }
     const elapsed = (Date.now() - started) / 1000;
     const lat = (await sql.query(`SELECT EXTRACT(EPOCH FROM (o.sent_at - a.created_at)) * 1000 AS ms FROM appointments a JOIN notification_outbox o ON o.appointment_id = a.id AND o.template = 'confirmation' WHERE o.status = 'sent'`)).rows.map((r) => Number(r.ms)).sort((x, y) => x - y);
+    // where the time goes, per stage (p50 / p99 in ms): the handler, the runner's wake-up, the tool, the dispatcher
+    const stages = (
+      await sql.query(
+        `SELECT EXTRACT(EPOCH FROM (j.created_at - a.created_at)) * 1000 AS handler,
+                EXTRACT(EPOCH FROM (j.claimed_at - greatest(j.created_at, j.run_at))) * 1000 AS claim,
+                EXTRACT(EPOCH FROM (o.created_at - j.claimed_at)) * 1000 AS tool,
+                EXTRACT(EPOCH FROM (o.sent_at - o.created_at)) * 1000 AS dispatch
+           FROM appointments a
+           JOIN notification_outbox o ON o.appointment_id = a.id AND o.template = 'confirmation' AND o.status = 'sent'
+           JOIN jobs j ON j.id = o.job_id`,
+      )
+    ).rows as Record<string, string>[];
+    const stage = (k: string) => {
+      const v = stages.map((r) => Number(r[k])).sort((x, y) => x - y);
+      return `${percentile(v, 50).toFixed(1)}/${percentile(v, 99).toFixed(1)}`;
+    };
+    console.log(`stages p50/p99 ms: commit → job enqueued ${stage('handler')}; due → claimed ${stage('claim')}; claimed → outbox row ${stage('tool')}; outbox row → sent ${stage('dispatch')}`);
     const perApt = (await sql.query(`SELECT a.id, count(o.id)::int AS n FROM appointments a LEFT JOIN notification_outbox o ON o.appointment_id = a.id AND o.template = 'confirmation' AND o.status = 'sent' GROUP BY a.id`)).rows as { n: number }[];
     const jobs = (await sql.query(`SELECT count(*)::int AS n FROM jobs WHERE status IN ('completed', 'cancelled', 'failed')`)).rows[0].n as number;
     const created = statuses.filter((s) => s === 201).length;

@@ -22,7 +22,8 @@ import { JobRunner } from '../src/modules/jobs/job-runner.js';
 import { JobRepository } from '../src/modules/jobs/job.repository.js';
 import { JobsModule } from '../src/modules/jobs/jobs.module.js';
 import type { JobCompletion } from '../src/modules/jobs/job.types.js';
-import { BENCH_ADMIN_KEY, benchDatabase, machine, percentile } from './bench-support.js';
+import { graphileFigures, type GraphileFigures } from './graphile-compare.js';
+import { BENCH_ADMIN_KEY, benchDatabase, machine, percentile, request, startServer } from './bench-support.js';
 
 /**
  * npm run bench:queue — the job queue on one fresh database: enqueue rate (single, batched), no-op
@@ -32,7 +33,10 @@ import { BENCH_ADMIN_KEY, benchDatabase, machine, percentile } from './bench-sup
  * `node dist/bench/queue.bench.js --worker` is the runner process it spawns.
  */
 const RUNNER_JOBS = Number(process.env.BENCH_RUNNER_JOBS ?? 20_000);
+const GUARDED_JOBS = Number(process.env.BENCH_GUARDED_JOBS ?? 10_000);
 const BARE_JOBS = Number(process.env.BENCH_BARE_JOBS ?? 40_000);
+const BARE_BATCH = Number(process.env.BENCH_BARE_BATCH ?? 50);
+const BARE_LOOPS = Number(process.env.BENCH_BARE_LOOPS ?? 4);
 const TRICKLE = Number(process.env.BENCH_TRICKLE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const now = () => performance.timeOrigin + performance.now();
@@ -187,6 +191,51 @@ async function enqueueRates(queue: JobQueue, db: DataSource): Promise<{ single: 
   return { single: Math.round(singleRate), batched: Math.round(batchedRate) };
 }
 
+/**
+ * The full guarded path: the real service (APP_ROLE=all, autonomy on, concurrency 10) runs
+ * `retry_calendar_sync` jobs — a registered tool that, with the default calendar provider `none`,
+ * does nothing after its guard — so each job pays exactly the guard: tool lookup and input schema,
+ * the kill switch and runtime mode, the appointment share-locked and its version checked (the
+ * fencing token), the policy re-checked, the decision and the tool's result audited, plus the
+ * audited claim and completion. Jobs are made due together, two seconds after they were inserted.
+ */
+async function guardedRate(url: string): Promise<{ rate: number; outcomes: Record<string, number> }> {
+  const n = GUARDED_JOBS;
+  await admin.query(`TRUNCATE jobs`);
+  const server = await startServer(url, { AUTONOMY_ENABLED: 'true', APP_ROLE: 'all', AGENT_MAX_CONCURRENT_JOBS: '10', AGENT_JOB_POLL_INTERVAL_MS: '1000', DB_POOL_SIZE: '20' });
+  try {
+    const ALL_WEEK = Object.fromEntries(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((d) => [d, [['00:00', '24:00']]]));
+    const tenant = await request(`${server.url}/api/tenants`, 'POST', BENCH_ADMIN_KEY, { name: 'Guarded', slug: `guarded-${Date.now()}`, timezone: 'UTC', slot_minutes: 30, business_hours: ALL_WEEK });
+    if (tenant.status !== 201) throw new Error(`guarded: tenant not created (${tenant.status})`);
+    const tenantId: string = tenant.body.id;
+    const resourceId: string = tenant.body.resource.id;
+    await admin.query(
+      `INSERT INTO appointments (tenant_id, resource_id, client_name, client_email, start_time, end_time)
+       SELECT $1, $2, 'Guarded Client', 'g' || g || '@bench.example', t, t + interval '30 minutes'
+         FROM generate_series(1, $3) AS g, LATERAL (SELECT timestamptz '2031-01-01' + make_interval(mins => 30 * g) AS t) x`,
+      [tenantId, resourceId, n],
+    );
+    const due = await admin.query(
+      `INSERT INTO jobs (tenant_id, type, payload, run_at, appointment_id, appointment_version)
+       SELECT a.tenant_id, 'retry_calendar_sync', jsonb_build_object('appointment_id', a.id, 'version', a.version), now() + interval '2 seconds', a.id, a.version
+         FROM appointments a WHERE a.tenant_id = $1
+       RETURNING extract(epoch FROM run_at) * 1000 AS at`,
+      [tenantId],
+    );
+    const t0 = Number(due.rows[0].at) - performance.timeOrigin;
+    for (;;) {
+      const rows = (await admin.query(`SELECT 1 FROM jobs WHERE status IN ('pending', 'claimed') LIMIT 1`)).rows;
+      if (rows.length === 0) break;
+      await sleep(10);
+    }
+    const rate = n / ((performance.now() - t0) / 1000);
+    const outcomes = Object.fromEntries((await admin.query(`SELECT coalesce(outcome, status) AS o, count(*)::int AS n FROM jobs GROUP BY 1`)).rows.map((r) => [r.o, r.n]));
+    return { rate: Math.round(rate), outcomes };
+  } finally {
+    await server.stop();
+  }
+}
+
 /** Claim 50, acknowledge 50 with one `= ANY` statement each; 4 loops; no audit, no runner. */
 async function bareRate(db: DataSource): Promise<{ rate: number; rejected: number }> {
   await admin.query(`TRUNCATE jobs`);
@@ -197,10 +246,10 @@ async function bareRate(db: DataSource): Promise<{ rate: number; rejected: numbe
   let acked = 0;
   const t0 = now();
   await Promise.all(
-    Array.from({ length: 4 }, async (_, i) => {
+    Array.from({ length: BARE_LOOPS }, async (_, i) => {
       const workerId = `bare-${i}`;
       for (;;) {
-        const jobs = await repo.claim(db.manager, workerId, 50, 30_000);
+        const jobs = await repo.claim(db.manager, workerId, BARE_BATCH, 30_000);
         if (jobs.length === 0) {
           // Empty can also mean "the rest is locked by the other loops' claims right now".
           if ((await db.query(`SELECT 1 FROM jobs WHERE status = 'pending' LIMIT 1`)).length === 0) return;
@@ -305,6 +354,28 @@ async function claimLatencyWithHistory(db: DataSource, queue: JobQueue): Promise
 }
 
 async function main(): Promise<void> {
+  if (process.env.BENCH_ONLY === 'guarded') {
+    const database = await benchDatabase('queue');
+    admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    const g = await guardedRate(database.url);
+    console.log(`guarded: ${g.rate} jobs/s ${JSON.stringify(g.outcomes)}`);
+    await admin.end();
+    await database.stop();
+    return;
+  }
+  if (process.env.BENCH_ONLY === 'bare') {
+    const database = await benchDatabase('queue');
+    admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    const app = await NestFactory.createApplicationContext(QueueBenchWorkerModule.forRoot(baseConfig(database.url, { role: 'api', dbPoolSize: 20 })), { logger: new JsonLogger('error') });
+    await app.init();
+    console.log(`bare (claim ${BARE_BATCH}, ${BARE_LOOPS} loops): ${JSON.stringify(await bareRate(app.get<DataSource>(getDataSourceToken())))}`);
+    await app.close();
+    await admin.end();
+    await database.stop();
+    return;
+  }
   if (process.env.BENCH_ONLY === 'runner') {
     // the runner figures alone (profiling): BENCH_ONLY=runner
     const database = await benchDatabase('queue');
@@ -338,6 +409,8 @@ async function main(): Promise<void> {
     console.log(`runner, 1 process × concurrency 10, no-op handler, audit on: ${runner1} jobs/s (${RUNNER_JOBS} jobs)`);
     const runner2 = await runnerRate(database.url, db, queue, 2);
     console.log(`runner, 2 processes × concurrency 10: ${runner2} jobs/s`);
+    const guarded = await guardedRate(database.url);
+    console.log(`guarded path, 1 service process × concurrency 10 (retry_calendar_sync, provider none: the guard and its audit, nothing after): ${guarded.rate} jobs/s (${GUARDED_JOBS} jobs; outcomes ${JSON.stringify(guarded.outcomes)})`);
     const bare = await bareRate(db);
     console.log(`bare queue (claim 50 + one completion statement per batch, 4 loops, no audit): ${bare.rate} jobs/s (${BARE_JOBS} jobs)`);
     const trickle = await trickleLatency(database.url, db, queue);
@@ -352,12 +425,20 @@ async function main(): Promise<void> {
     console.log(
       `claim of 10 with 1,000,000 completed jobs in the table: the claim statement p99 ${claim.bareP99.toFixed(2)} ms; the runner's claim transaction (with its audit rows) p50 ${claim.p50.toFixed(2)} ms, p99 ${claim.p99.toFixed(2)} ms`,
     );
+    // the reference from the same run, on the same server (BENCH_SKIP_GRAPHILE=1 leaves it out)
+    let graphile: GraphileFigures | null = null;
+    if (process.env.BENCH_SKIP_GRAPHILE !== '1') {
+      graphile = await graphileFigures(database.url, { jobs: RUNNER_JOBS, trickle: TRICKLE });
+      console.log(
+        `graphile-worker ${graphile.version}, same server: enqueue ${graphile.enqueue_batched_per_s} jobs/s in batches of 500; ${graphile.jobs_per_s_default} jobs/s at concurrency 10 (defaults), ${graphile.jobs_per_s_batched} jobs/s with its batching (local queue 500, batched completion); enqueue→start p50 ${graphile.enqueue_to_start_p50_ms} ms, p99 ${graphile.enqueue_to_start_p99_ms} ms`,
+      );
+    }
     const loadAfter = os.loadavg()[0]!;
     console.log(`machine: ${machine()}; load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`);
     console.log(
       JSON.stringify({
         name: 'queue',
-        guarded_jobs_per_s: null,
+        guarded_jobs_per_s: guarded.rate,
         runner_jobs_per_s: runner1,
         runner_two_process_jobs_per_s: runner2,
         bare_jobs_per_s: bare.rate,
@@ -370,6 +451,7 @@ async function main(): Promise<void> {
         enqueue_to_start_in_process_p99_ms: localP99,
         claim_p99_ms_1m_completed: +claim.bareP99.toFixed(2),
         claim_tx_with_audit_p99_ms_1m_completed: +claim.p99.toFixed(2),
+        graphile_worker: graphile,
         load_avg_1m: [+loadBefore.toFixed(2), +loadAfter.toFixed(2)],
       }),
     );
