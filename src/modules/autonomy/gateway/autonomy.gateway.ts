@@ -114,9 +114,15 @@ export class AutonomyGateway implements OnGatewayInit, OnGatewayConnection, OnMo
     // the in-memory adapter (no Postgres adapter installed, e.g. an app context without the HTTP
     // server) has no other instances to tell, and warns on every serverSideEmit
     if (this.nsp.adapter.constructor.name === 'Adapter') return;
-    for (let i = 0; i < events.length; i += BATCH_MAX) {
-      this.nsp.serverSideEmit(JOB_UPDATES_BATCH, events.slice(i, i + BATCH_MAX));
-    }
+    // Alone in the cluster (no other instance's heartbeat seen), there is nobody to tell: each
+    // serverSideEmit is a NOTIFY, and a notifying transaction takes a database-wide lock at commit.
+    void this.nsp.adapter.serverCount().then(
+      (instances) => {
+        if (instances <= 1) return;
+        for (let i = 0; i < events.length; i += BATCH_MAX) this.nsp.serverSideEmit(JOB_UPDATES_BATCH, events.slice(i, i + BATCH_MAX));
+      },
+      (e: unknown) => this.logger.warn(`could not relay job updates to the other instances: ${e instanceof Error ? e.message : String(e)}`),
+    );
   }
 
   private deliverLocally(events: readonly JobUpdatedEvent[]): void {
