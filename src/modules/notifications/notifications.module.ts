@@ -8,6 +8,7 @@ import { NotificationDispatcher } from './dispatch/notification-dispatcher.js';
 import { NotificationRetryPolicy } from './dispatch/notification-retry-policy.js';
 import { NotificationsController } from './notifications.controller.js';
 import { NotificationOutboxRepository } from './outbox/notification-outbox.repository.js';
+import { LocalDispatcher } from './dispatch/local-dispatcher.js';
 import { NotificationOutboxService } from './outbox/notification-outbox.service.js';
 import { NotificationTemplateRenderer } from './templates/notification-template.renderer.js';
 import { TenantWebhookRepository } from './webhooks/tenant-webhook.repository.js';
@@ -23,6 +24,7 @@ import { TenantWebhooksController } from './webhooks/tenant-webhooks.controller.
 @Module({
   controllers: [NotificationsController, TenantWebhooksController],
   providers: [
+    LocalDispatcher,
     NotificationOutboxRepository,
     NotificationOutboxService,
     NotificationTemplateRenderer,

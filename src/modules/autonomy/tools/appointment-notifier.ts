@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AuditEntry } from '../../../common/audit/audit-appender.js';
 import { TenantService } from '../../booking/tenants/tenant.service.js';
 import { NotificationOutboxService } from '../../notifications/outbox/notification-outbox.service.js';
 import { NotificationTemplateRenderer } from '../../notifications/templates/notification-template.renderer.js';
@@ -32,6 +33,8 @@ export class AppointmentNotifier {
       oldStart: input.old_start ?? null,
       oldEnd: input.old_end ?? null,
     });
+    // the executor writes the enqueue's audit row with its own, and wakes the dispatcher after its commit
+    const enqueued: AuditEntry[] = [];
     const row = await this.outbox.enqueue(ctx.manager, {
       tenantId: apt.tenant_id,
       jobId: ctx.job.id,
@@ -41,7 +44,8 @@ export class AppointmentNotifier {
       recipient: apt.client_email,
       subject: rendered.subject,
       body: rendered.body,
-    });
+    }, { auditInto: enqueued, wakesLocalDispatcher: true });
+    ctx.audit(enqueued);
     return { outcome: 'completed', effects: { notification_id: row.id, channel: row.channel, template } };
   }
 }

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { AuditEntry } from '../../../common/audit/audit-appender.js';
 import type { Appointment, AppointmentStatus } from '../../booking/appointments/appointment.types.js';
 import type { Job } from '../../jobs/job.types.js';
 import type { PolicyAction } from '../../policy/engine/policy.types.js';
@@ -9,6 +10,8 @@ export interface ToolRunContext {
   job: Job;
   /** Locked for this action and checked against the job's version; null for tools without one. */
   appointment: Appointment | null;
+  /** Audit rows the executor writes with its own (in the tool's transaction, when it has one). */
+  audit(entries: readonly AuditEntry[]): void;
 }
 
 export interface ToolResult {

@@ -73,8 +73,9 @@ export class ToolExecutor {
     });
     let result = checked.result;
     if (checked.runAfter) {
-      result = await tool.run(input, { manager: this.db.manager, job, appointment: null });
-      await this.auditAlone(job, result.outcome === 'completed' ? 'tool.completed' : `tool.${result.outcome}`, { outcome: result.outcome, reason: result.reason, effects: result.effects });
+      const written: AuditEntry[] = [];
+      result = await tool.run(input, { manager: this.db.manager, job, appointment: null, audit: (e) => void written.push(...e) });
+      await this.auditAlone(job, result.outcome === 'completed' ? 'tool.completed' : `tool.${result.outcome}`, { outcome: result.outcome, reason: result.reason, effects: result.effects }, null, written);
     }
     if (result?.effects && 'notification_id' in result.effects) this.dispatcher.wake();
     return { outcome: result!.outcome, reason: result!.reason };
@@ -122,7 +123,7 @@ export class ToolExecutor {
       return end({ outcome: 'skipped', reason: `shadow: would have run ${tool.name}` });
     }
     if (tool.ownTransaction) return { runAfter: true };
-    const result = await tool.run(input, { manager: m, job, appointment: apt });
+    const result = await tool.run(input, { manager: m, job, appointment: apt, audit: (e) => void audits.push(...e) });
     return end(result);
   }
 
@@ -135,10 +136,10 @@ export class ToolExecutor {
     return { outcome: r.outcome, reason: r.reason };
   }
 
-  private async auditAlone(job: Job, eventType: string, payload: Record<string, unknown>, tool: RegisteredTool | null = null): Promise<void> {
+  private async auditAlone(job: Job, eventType: string, payload: Record<string, unknown>, tool: RegisteredTool | null = null, before: readonly AuditEntry[] = []): Promise<void> {
     try {
       // one INSERT is atomic on its own: no transaction around it (two round trips fewer)
-      await this.audit.append(this.db.manager, [this.entry(job, tool, eventType, payload)]);
+      await this.audit.append(this.db.manager, [...before, this.entry(job, tool, eventType, payload)]);
     } catch (e) {
       this.logger.error(`could not audit ${eventType} for job ${job.id}: ${String(e)}`);
     }

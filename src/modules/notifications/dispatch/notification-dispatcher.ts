@@ -15,6 +15,7 @@ import { redactRecipient } from '../channels/redact-recipient.js';
 import type { Notification } from '../notification.types.js';
 import { NotificationOutboxRepository, OUTBOX_NOTIFY_CHANNEL, type AttemptResult } from '../outbox/notification-outbox.repository.js';
 import { notificationAudit } from '../notification-audit.js';
+import { LocalDispatcher } from './local-dispatcher.js';
 import { NotificationRetryPolicy } from './notification-retry-policy.js';
 
 const POLL_INTERVAL = 'notification-dispatcher-poll';
@@ -86,6 +87,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
     private readonly router: ChannelRouter,
     private readonly retry: NotificationRetryPolicy,
     private readonly scheduler: SchedulerRegistry,
+    private readonly local: LocalDispatcher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.concurrency = config.notificationConcurrency;
@@ -109,6 +111,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
   start(): void {
     if (this.running || this.stopping) return;
     this.running = true;
+    this.local.running = true;
     this.scheduler.addInterval(POLL_INTERVAL, setInterval(() => this.wake(), this.config.notificationPollIntervalMs));
     if (this.config.databaseUrl) {
       this.listener = new PgListener(this.config.databaseUrl, 'agent-runtime-outbox-listen');
@@ -144,6 +147,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
   private async shutdown(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.local.running = false;
     if (this.scheduler.doesExist('interval', POLL_INTERVAL)) this.scheduler.deleteInterval(POLL_INTERVAL);
     if (this.timer) clearTimeout(this.timer);
     await this.listener?.close();

@@ -33,17 +33,17 @@ function isoJson(col: string): string {
 @Injectable()
 export class NotificationOutboxRepository {
   /**
-   * Inserts the row unless (job, channel) already has one; answers null then. The NOTIFY goes out
-   * with the caller's commit (and not at all on rollback).
+   * Inserts the row unless (job, channel) already has one; answers null then. With `notify`, the
+   * NOTIFY goes out with the caller's commit (and not at all on rollback).
    */
-  async insert(m: EntityManager, n: EnqueueNotificationInput, correlationId: string | null): Promise<Notification | null> {
+  async insert(m: EntityManager, n: EnqueueNotificationInput, correlationId: string | null, notify = true): Promise<Notification | null> {
     const rows: (Notification & { notified?: unknown })[] = await m.query(
       `WITH ins AS (
          INSERT INTO notification_outbox (tenant_id, job_id, appointment_id, channel, template, recipient, subject, body, correlation_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (job_id, channel) DO NOTHING
          RETURNING ${OUTBOX_COLS})
-       SELECT ins.*, pg_notify('${OUTBOX_NOTIFY_CHANNEL}', ins.id::text)::text AS notified FROM ins`,
+       SELECT ins.*${notify ? `, pg_notify('${OUTBOX_NOTIFY_CHANNEL}', ins.id::text)::text AS notified` : ''} FROM ins`,
       [n.tenantId, n.jobId, n.appointmentId, n.channel, n.template, n.recipient, n.subject, n.body, correlationId],
     );
     const row = rows[0];

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { AuditAppender } from '../../../common/audit/audit-appender.js';
+import { AuditAppender, type AuditEntry } from '../../../common/audit/audit-appender.js';
 import { decodeCursor, encodeCursor } from '../../../common/http/cursor.js';
 import { requestContext } from '../../../common/http/request-context.js';
+import { LocalDispatcher } from '../dispatch/local-dispatcher.js';
 import { notificationAudit } from '../notification-audit.js';
 import type { EnqueueNotificationInput, Notification, NotificationChannelName, NotificationStatus } from '../notification.types.js';
 import { validateEnqueueInput } from './enqueue-input.js';
@@ -24,10 +25,21 @@ export interface ListNotificationsOptions {
   cursor?: string;
 }
 
+export interface EnqueueNotificationOptions {
+  /** The `notification.enqueued` audit row is handed to the caller, who writes it in its transaction. */
+  auditInto?: AuditEntry[];
+  /**
+   * The caller wakes this process's dispatcher after its commit (the tool executor does), so when
+   * one runs here no NOTIFY is sent; other processes' dispatchers still poll.
+   */
+  wakesLocalDispatcher?: boolean;
+}
+
 /**
  * The notification outbox: one row per (job, channel), written in the caller's transaction, so a
  * job retried after a crash (even between sending and completing) finds its row and never sends
- * twice. The dispatcher delivers rows after the commit (woken by the commit's NOTIFY).
+ * twice. The dispatcher delivers rows after the commit (woken by the commit's NOTIFY, or in-process
+ * by a caller that says it does so).
  */
 @Injectable()
 export class NotificationOutboxService {
@@ -35,6 +47,7 @@ export class NotificationOutboxService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly repo: NotificationOutboxRepository,
     private readonly audit: AuditAppender,
+    private readonly localDispatcher: LocalDispatcher,
   ) {}
 
   /**
@@ -42,13 +55,17 @@ export class NotificationOutboxService {
    * NOTHING`) and answers the row: the new one (`created: true`, audited `notification.enqueued`)
    * or the one already there for this (job, channel) (`created: false`).
    */
-  async enqueue(manager: EntityManager, input: EnqueueNotificationInput): Promise<Notification & { created: boolean }> {
+  async enqueue(manager: EntityManager, input: EnqueueNotificationInput, opts: EnqueueNotificationOptions = {}): Promise<Notification & { created: boolean }> {
     validateEnqueueInput(input);
     const ctx = requestContext.get();
     const correlationId = ctx?.correlationId ?? null;
-    const inserted = await this.repo.insert(manager, input, correlationId);
+    // a NOTIFY makes the commit take a database-wide lock: only when no local dispatcher will be woken
+    const notify = !(opts.wakesLocalDispatcher && this.localDispatcher.running);
+    const inserted = await this.repo.insert(manager, input, correlationId, notify);
     if (inserted) {
-      await this.audit.append(manager, [notificationAudit(inserted, 'enqueued', ctx?.actor ?? 'system')]);
+      const entry = notificationAudit(inserted, 'enqueued', ctx?.actor ?? 'system');
+      if (opts.auditInto) opts.auditInto.push(entry);
+      else await this.audit.append(manager, [entry]);
       return { ...inserted, created: true };
     }
     const existing = await this.repo.findByJobChannel(manager, input.tenantId, input.jobId, input.channel);
