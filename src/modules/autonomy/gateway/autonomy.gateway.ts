@@ -16,6 +16,8 @@ const JOB_UPDATES_BATCH = 'runtime:job-updates';
 const FLUSH_MS = 25;
 const BATCH_MAX = 500;
 const STATUS_DEBOUNCE_MS = 50;
+/** Longer than the adapter's heartbeat timeout (10 s): by then every live peer has been heard from. */
+const ALONE_AFTER_MS = 12_000;
 
 function scopeOf(p: Principal): StatusScope {
   return p.kind === 'admin' ? { admin: true } : { admin: false, tenantId: p.tenantId };
@@ -39,6 +41,7 @@ export class AutonomyGateway implements OnGatewayInit, OnGatewayConnection, OnMo
   private pending: JobUpdatedEvent[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
   private statusTimer: NodeJS.Timeout | null = null;
+  private initAt = Date.now();
 
   constructor(
     private readonly keys: ApiKeyService,
@@ -46,6 +49,7 @@ export class AutonomyGateway implements OnGatewayInit, OnGatewayConnection, OnMo
   ) {}
 
   afterInit(nsp: Namespace): void {
+    this.initAt = Date.now();
     nsp.use((socket, next) => {
       this.authenticate(socket).then(
         () => next(),
@@ -114,11 +118,13 @@ export class AutonomyGateway implements OnGatewayInit, OnGatewayConnection, OnMo
     // the in-memory adapter (no Postgres adapter installed, e.g. an app context without the HTTP
     // server) has no other instances to tell, and warns on every serverSideEmit
     if (this.nsp.adapter.constructor.name === 'Adapter') return;
-    // Alone in the cluster (no other instance's heartbeat seen), there is nobody to tell: each
-    // serverSideEmit is a NOTIFY, and a notifying transaction takes a database-wide lock at commit.
+    // Alone in the cluster, there is nobody to tell: each serverSideEmit is a NOTIFY, and a
+    // notifying transaction takes a database-wide lock at commit. "Alone" is only believed once
+    // the adapter has had time to hear every peer's periodic heartbeat (sent every 5 s): until
+    // then a peer may be running unseen (its first heartbeat went out before we listened).
     void this.nsp.adapter.serverCount().then(
       (instances) => {
-        if (instances <= 1) return;
+        if (instances <= 1 && Date.now() - this.initAt > ALONE_AFTER_MS) return;
         for (let i = 0; i < events.length; i += BATCH_MAX) this.nsp.serverSideEmit(JOB_UPDATES_BATCH, events.slice(i, i + BATCH_MAX));
       },
       (e: unknown) => this.logger.warn(`could not relay job updates to the other instances: ${e instanceof Error ? e.message : String(e)}`),
