@@ -17,20 +17,51 @@ export interface AppointmentFilter {
 }
 
 /** The SQL of appointments. Every read of tenant data takes the tenant id (undefined only for the admin). */
+export interface NewAppointment {
+  tenant_id: string;
+  resource_id: string;
+  hold_id: string | null;
+  client_name: string;
+  client_email: string;
+  client_phone: string | null;
+  service: string | null;
+  start: Date;
+  end: Date;
+}
+
 @Injectable()
 export class AppointmentRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async insert(
-    m: EntityManager,
-    a: { tenant_id: string; resource_id: string; hold_id: string | null; client_name: string; client_email: string; client_phone: string | null; service: string | null; start: Date; end: Date },
-  ): Promise<Appointment> {
+  async insert(m: EntityManager, a: NewAppointment): Promise<Appointment> {
     const rows: Appointment[] = await m.query(
       `INSERT INTO appointments (tenant_id, resource_id, hold_id, client_name, client_email, client_phone, service, start_time, end_time)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${APPOINTMENT_COLS}`,
       [a.tenant_id, a.resource_id, a.hold_id, a.client_name, a.client_email, a.client_phone, a.service, a.start, a.end],
     );
     return rows[0]!;
+  }
+
+  /**
+   * A direct booking in one statement (one round trip, where three steps took two): takes the
+   * resource's advisory lock (as `lockResource`), then checks that no other client's active hold
+   * covers the slot, then inserts. Answers null, inserting nothing, when a hold covers it. The
+   * CTEs run in that order because each reads the one before.
+   */
+  async insertUnlessHeld(m: EntityManager, a: NewAppointment): Promise<Appointment | null> {
+    const rows: Appointment[] = await m.query(
+      `WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtextextended($2::uuid::text, 0))),
+            free AS MATERIALIZED (
+              SELECT NOT EXISTS (SELECT 1 FROM availability_holds
+                                  WHERE tenant_id = $1 AND resource_id = $2 AND status = 'active' AND expires_at > now()
+                                    AND tstzrange(start_time, end_time) && tstzrange($8, $9)) AS ok
+                FROM locked)
+       INSERT INTO appointments (tenant_id, resource_id, hold_id, client_name, client_email, client_phone, service, start_time, end_time)
+       SELECT $1::uuid, $2::uuid, $3::uuid, $4::text, $5::text, $6::text, $7::text, $8::timestamptz, $9::timestamptz FROM free WHERE free.ok
+       RETURNING ${APPOINTMENT_COLS}`,
+      [a.tenant_id, a.resource_id, a.hold_id, a.client_name, a.client_email, a.client_phone, a.service, a.start, a.end],
+    );
+    return rows[0] ?? null;
   }
 
   async findForUpdate(m: EntityManager, id: string, tenantId: string | undefined): Promise<Appointment | null> {

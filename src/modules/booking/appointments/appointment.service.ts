@@ -44,10 +44,22 @@ export class AppointmentService {
     return this.slotWrite(() =>
       this.uow.run({ isolation: 'SERIALIZABLE' }, async (tx) => {
         const m = tx.manager;
+        const row = {
+          tenant_id: input.tenant_id,
+          resource_id: resource.id,
+          hold_id: input.hold_id ?? null,
+          client_name: input.client_name,
+          client_email: input.client_email,
+          client_phone: input.client_phone ?? null,
+          service: input.service ?? null,
+          start,
+          end,
+        };
+        let apt: Appointment;
         if (!input.hold_id) {
-          if (await this.holds.lockAndCheckHeld(m, input.tenant_id, resource.id, start, end)) {
-            throw new BookingException(BookingErrorCode.SLOT_TAKEN, 'the slot is held by another client', 'start');
-          }
+          const inserted = await this.appointments.insertUnlessHeld(m, row);
+          if (!inserted) throw new BookingException(BookingErrorCode.SLOT_TAKEN, 'the slot is held by another client', 'start');
+          apt = inserted;
         } else {
           await lockResource(m, resource.id);
           const hold = await this.holds.findForUpdate(m, input.hold_id, input.tenant_id);
@@ -60,18 +72,8 @@ export class AppointmentService {
             throw new BookingException(BookingErrorCode.HOLD_MISMATCH, 'the hold is for another resource or time', 'hold_id');
           }
           await this.holds.markConfirmed(m, hold.id);
+          apt = await this.appointments.insert(m, row);
         }
-        const apt = await this.appointments.insert(m, {
-          tenant_id: input.tenant_id,
-          resource_id: resource.id,
-          hold_id: input.hold_id ?? null,
-          client_name: input.client_name,
-          client_email: input.client_email,
-          client_phone: input.client_phone ?? null,
-          service: input.service ?? null,
-          start,
-          end,
-        });
         await tx.record('BookingCreated', apt.tenant_id, { appointment: snapshot(apt), tenant_id: apt.tenant_id });
         return apt;
       }),

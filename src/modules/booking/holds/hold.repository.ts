@@ -54,21 +54,6 @@ export class HoldRepository {
     ));
   }
 
-  /**
-   * Takes the resource's booking lock and answers whether an active, unexpired hold covers the
-   * interval, in one round trip (the hot path of a direct booking).
-   */
-  async lockAndCheckHeld(m: EntityManager, tenantId: string, resourceId: string, start: Date, end: Date): Promise<boolean> {
-    const rows: { held: boolean }[] = await m.query(
-      `SELECT pg_advisory_xact_lock(hashtextextended($2::uuid::text, 0)) IS NULL AS locked,
-              EXISTS (SELECT 1 FROM availability_holds
-                       WHERE tenant_id = $1 AND resource_id = $2 AND status = 'active' AND expires_at > now()
-                         AND tstzrange(start_time, end_time) && tstzrange($3, $4)) AS held`,
-      [tenantId, resourceId, start, end],
-    );
-    return rows[0]?.held === true;
-  }
-
   /** Is any active, unexpired hold (other than `exceptHoldId`) over this interval? */
   async overlapsActive(m: EntityManager, tenantId: string, resourceId: string, start: Date, end: Date, exceptHoldId?: string): Promise<boolean> {
     const rows: unknown[] = await m.query(
