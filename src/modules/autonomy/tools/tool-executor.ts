@@ -61,7 +61,7 @@ export class ToolExecutor {
     if (mode === 'off') return this.endAlone(job, tool, { outcome: 'cancelled', reason: 'autonomy_off' });
     const shadow = mode === 'shadow' || job.shadow;
 
-    const checked = await this.db.transaction(async (m): Promise<Checked> => {
+    const checkAndRun = async (m: EntityManager): Promise<Checked> => {
       const audits: AuditEntry[] = [];
       const end = (r: ToolResult): Checked => {
         audits.push(this.entry(job, tool, r.outcome === 'completed' ? 'tool.completed' : `tool.${r.outcome}`, { outcome: r.outcome, reason: r.reason, effects: r.effects }));
@@ -70,7 +70,11 @@ export class ToolExecutor {
       const out = await this.check(m, job, tool, input as { appointment_id?: string }, shadow, audits, end);
       await this.audit.append(m, audits);
       return out;
-    });
+    };
+    // A tool with its own transaction runs after the checks, so a transaction around them would hold
+    // nothing for it (its locks end at the commit, before the tool starts): the checks read, and their
+    // decision is audited (one INSERT) before the tool runs. The others: checks and effect in one.
+    const checked = tool.ownTransaction ? await checkAndRun(this.db.manager) : await this.db.transaction(checkAndRun);
     let result = checked.result;
     if (checked.runAfter) {
       const written: AuditEntry[] = [];
@@ -107,13 +111,14 @@ export class ToolExecutor {
     );
     if (decision.effect !== 'allow') {
       if (decision.defer_until) {
+        // in the checks' transaction when there is one; otherwise in the queue's own
         await this.queue.enqueue(job.type, job.tenant_id, job.payload, {
           runAt: new Date(decision.defer_until),
           dedupeKey: job.dedupe_key ? `${job.dedupe_key}:deferred` : undefined,
           appointmentId: job.appointment_id ?? undefined,
           appointmentVersion: job.appointment_version ?? undefined,
           shadow: job.shadow,
-        }, m);
+        }, m.queryRunner ? m : undefined);
         return end({ outcome: 'skipped', reason: `deferred until ${decision.defer_until} (${decision.reason})` });
       }
       return end({ outcome: 'cancelled', reason: decision.basis === 'kill_switch' ? 'autonomy_off' : `policy_denied: ${decision.reason}` });
