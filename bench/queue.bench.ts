@@ -354,36 +354,18 @@ async function claimLatencyWithHistory(db: DataSource, queue: JobQueue): Promise
 }
 
 async function main(): Promise<void> {
-  if (process.env.BENCH_ONLY === 'guarded') {
-    const database = await benchDatabase('queue');
-    admin = new pg.Client({ connectionString: database.url });
-    await admin.connect();
-    const g = await guardedRate(database.url);
-    console.log(`guarded: ${g.rate} jobs/s ${JSON.stringify(g.outcomes)}`);
-    await admin.end();
-    await database.stop();
-    return;
-  }
-  if (process.env.BENCH_ONLY === 'bare') {
+  const only = process.env.BENCH_ONLY;
+  if (only === 'guarded' || only === 'bare' || only === 'runner') {
+    // one part alone, for profiling: BENCH_ONLY=guarded|bare|runner
     const database = await benchDatabase('queue');
     admin = new pg.Client({ connectionString: database.url });
     await admin.connect();
     const app = await NestFactory.createApplicationContext(QueueBenchWorkerModule.forRoot(baseConfig(database.url, { role: 'api', dbPoolSize: 20 })), { logger: new JsonLogger('error') });
     await app.init();
-    console.log(`bare (claim ${BARE_BATCH}, ${BARE_LOOPS} loops): ${JSON.stringify(await bareRate(app.get<DataSource>(getDataSourceToken())))}`);
-    await app.close();
-    await admin.end();
-    await database.stop();
-    return;
-  }
-  if (process.env.BENCH_ONLY === 'runner') {
-    // the runner figures alone (profiling): BENCH_ONLY=runner
-    const database = await benchDatabase('queue');
-    admin = new pg.Client({ connectionString: database.url });
-    await admin.connect();
-    const app = await NestFactory.createApplicationContext(QueueBenchWorkerModule.forRoot(baseConfig(database.url, { role: 'api', dbPoolSize: 20 })), { logger: new JsonLogger('error') });
-    await app.init();
-    console.log(`runner, 1 process × concurrency 10: ${await runnerRate(database.url, app.get<DataSource>(getDataSourceToken()), app.get(JobQueue), 1)} jobs/s`);
+    const db = app.get<DataSource>(getDataSourceToken());
+    if (only === 'guarded') console.log(`guarded: ${JSON.stringify(await guardedRate(database.url))}`);
+    if (only === 'bare') console.log(`bare (claim ${BARE_BATCH}, ${BARE_LOOPS} loops): ${JSON.stringify(await bareRate(db))}`);
+    if (only === 'runner') console.log(`runner, 1 process × concurrency 10: ${await runnerRate(database.url, db, app.get(JobQueue), 1)} jobs/s`);
     await app.close();
     await admin.end();
     await database.stop();

@@ -17,17 +17,8 @@ export interface AppointmentFilter {
 }
 
 /** The SQL of appointments. Every read of tenant data takes the tenant id (undefined only for the admin). */
-export interface NewAppointment {
-  tenant_id: string;
-  resource_id: string;
-  hold_id: string | null;
-  client_name: string;
-  client_email: string;
-  client_phone: string | null;
-  service: string | null;
-  start: Date;
-  end: Date;
-}
+/** The columns a booking sets; the database fills in the rest (id, status, version, times). */
+export type NewAppointment = Pick<Appointment, 'tenant_id' | 'resource_id' | 'hold_id' | 'client_name' | 'client_email' | 'client_phone' | 'service'> & { start: Date; end: Date };
 
 @Injectable()
 export class AppointmentRepository {
