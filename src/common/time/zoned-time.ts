@@ -1,104 +1,334 @@
 /**
- * Wall-clock arithmetic in IANA time zones with `Intl` only (no date library).
- * Formatters are cached per zone: constructing one costs far more than using it.
+ * Wall-clock arithmetic in IANA time zones on top of Intl.DateTimeFormat (no date library), for
+ * the policy engine (quiet hours, lead times) and the booking core (slots, business hours).
+ * Formatters are cached per zone, with a one-minute memo of the offset.
+ *
+ * Instants are epoch milliseconds. A "local" date/time is the wall clock reading in a zone.
  */
-const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      weekday: 'short',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+const MAX_TIME_ZONE_LENGTH = 64;
+const MAX_CACHED_ZONES = 1_000;
+const TIME_ZONE_SHAPE = /^[A-Za-z0-9_+\-/]+$/;
+
+export interface LocalDate {
+  year: number;
+  /** 1-12 */
+  month: number;
+  /** 1-31 */
+  day: number;
 }
 
-export function isValidTimeZone(tz: string): boolean {
-  if (typeof tz !== 'string' || tz.length === 0 || tz.length > 64) return false;
+export interface LocalDateTime extends LocalDate {
+  hour: number;
+  minute: number;
+}
+
+export interface ZonedParts extends LocalDateTime {
+  second: number;
+  /** hour * 60 + minute */
+  minuteOfDay: number;
+}
+
+interface ZoneEntry {
+  readonly format: Intl.DateTimeFormat;
+  /** One-entry memo: evaluations cluster around "now", so most lookups hit the same UTC minute. */
+  minute: number;
+  offsetMs: number;
+}
+
+const zones = new Map<string, ZoneEntry>();
+
+function zoneEntry(timeZone: string): ZoneEntry {
+  let entry = zones.get(timeZone);
+  if (entry === undefined) {
+    const format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      hourCycle: 'h23',
+    });
+    // Case variants of a zone name are all accepted by Intl, so the key space is not bounded.
+    if (zones.size >= MAX_CACHED_ZONES) zones.clear();
+    entry = { format, minute: Number.NaN, offsetMs: 0 };
+    zones.set(timeZone, entry);
+  }
+  return entry;
+}
+
+/** True when `timeZone` is an IANA zone name (or alias) known to this runtime's Intl. */
+export function isValidTimeZone(timeZone: unknown): timeZone is string {
+  if (typeof timeZone !== 'string') return false;
+  if (timeZone.length === 0 || timeZone.length > MAX_TIME_ZONE_LENGTH) return false;
+  if (!TIME_ZONE_SHAPE.test(timeZone)) return false;
   try {
-    formatter(tz);
+    zoneEntry(timeZone);
     return true;
   } catch {
     return false;
   }
 }
 
-export interface LocalParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  /** 0 = Sunday … 6 = Saturday */
-  weekday: number;
+/** Epoch ms of a UTC date-time; unlike Date.UTC, years 0-99 are taken literally. */
+export function utcFromFields(
+  year: number,
+  month: number,
+  day: number,
+  hour = 0,
+  minute = 0,
+  second = 0,
+  millisecond = 0,
+): number {
+  if (year >= 100) return Date.UTC(year, month - 1, day, hour, minute, second, millisecond);
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, millisecond);
+  return date.getTime();
 }
 
-const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+/** Offset of the zone's wall clock from UTC at `instantMs`, in ms (Berlin in winter: +3_600_000). */
+export function zoneOffsetMs(instantMs: number, timeZone: string): number {
+  const entry = zoneEntry(timeZone);
+  const minute = Math.floor(instantMs / MINUTE_MS);
+  if (entry.minute === minute) return entry.offsetMs;
+  const wholeSecond = Math.floor(instantMs / 1000) * 1000;
+  let year = 0;
+  let month = 1;
+  let day = 1;
+  let hour = 0;
+  let min = 0;
+  let second = 0;
+  for (const part of entry.format.formatToParts(wholeSecond)) {
+    switch (part.type) {
+      case 'year':
+        year = Number(part.value);
+        break;
+      case 'month':
+        month = Number(part.value);
+        break;
+      case 'day':
+        day = Number(part.value);
+        break;
+      case 'hour':
+        // Some ICU versions render midnight as 24 even with h23.
+        hour = Number(part.value) % 24;
+        break;
+      case 'minute':
+        min = Number(part.value);
+        break;
+      case 'second':
+        second = Number(part.value);
+        break;
+      default:
+        break;
+    }
+  }
+  const offsetMs = utcFromFields(year, month, day, hour, min, second) - wholeSecond;
+  entry.minute = minute;
+  entry.offsetMs = offsetMs;
+  return offsetMs;
+}
 
-export function localParts(instant: Date, timeZone: string): LocalParts {
-  const parts = formatter(timeZone).formatToParts(instant);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '0';
+/** Wall clock reading of `instantMs` in `timeZone`. */
+export function toZonedParts(instantMs: number, timeZone: string): ZonedParts {
+  const local = new Date(instantMs + zoneOffsetMs(instantMs, timeZone));
+  const hour = local.getUTCHours();
+  const minute = local.getUTCMinutes();
   return {
-    year: Number(get('year')),
-    month: Number(get('month')),
-    day: Number(get('day')),
-    hour: Number(get('hour')),
-    minute: Number(get('minute')),
-    second: Number(get('second')),
-    weekday: WEEKDAYS[get('weekday')] ?? 0,
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour,
+    minute,
+    second: local.getUTCSeconds(),
+    minuteOfDay: hour * 60 + minute,
   };
 }
 
-/** Offset of the zone from UTC at `instant`, in minutes (east positive). */
-export function offsetMinutes(instant: Date, timeZone: string): number {
-  const p = localParts(instant, timeZone);
-  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  return Math.round((asUtc - Math.floor(instant.getTime() / 1000) * 1000) / 60_000);
+/** Local minute of the day (0-1439) of `instantMs` in `timeZone`; allocation free. */
+export function localMinuteOfDay(instantMs: number, timeZone: string): number {
+  const localMs = instantMs + zoneOffsetMs(instantMs, timeZone);
+  const msOfDay = ((localMs % DAY_MS) + DAY_MS) % DAY_MS;
+  return Math.floor(msOfDay / MINUTE_MS);
+}
+
+export function addDays(date: LocalDate, days: number): LocalDate {
+  const shifted = new Date(utcFromFields(date.year, date.month, date.day) + days * DAY_MS);
+  return { year: shifted.getUTCFullYear(), month: shifted.getUTCMonth() + 1, day: shifted.getUTCDate() };
 }
 
 /**
- * The instant at which the wall clock in `timeZone` shows `date` (YYYY-MM-DD) `time` (HH:MM).
- * A time skipped by a DST gap moves forward by the gap; an ambiguous time takes the first occurrence.
+ * First whole second in (fromMs, toMs] at which the zone's offset differs from its offset at fromMs,
+ * or null when the offsets at both ends are equal.
  */
-export function zonedToUtc(date: string, time: string, timeZone: string): Date {
-  const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
-  const [h, mi] = time.split(':').map(Number) as [number, number];
-  const wallAsUtc = Date.UTC(y, mo - 1, d, h, mi);
-  // Two candidate offsets: the one before and the one after a possible transition near the time.
-  const before = offsetMinutes(new Date(wallAsUtc - 24 * 3600_000), timeZone);
-  const after = offsetMinutes(new Date(wallAsUtc + 24 * 3600_000), timeZone);
-  const candidates = [...new Set([before, after])].map((off) => wallAsUtc - off * 60_000).sort((a, b) => a - b);
-  for (const c of candidates) {
-    if (offsetMinutes(new Date(c), timeZone) * 60_000 === wallAsUtc - c) return new Date(c);
+export function findOffsetTransition(fromMs: number, toMs: number, timeZone: string): number | null {
+  let lo = Math.floor(fromMs / 1000);
+  let hi = Math.ceil(toMs / 1000);
+  const before = zoneOffsetMs(lo * 1000, timeZone);
+  if (zoneOffsetMs(hi * 1000, timeZone) === before) return null;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (zoneOffsetMs(mid * 1000, timeZone) === before) lo = mid;
+    else hi = mid;
   }
-  // In a gap: no candidate shows that wall time; use the offset from before the gap (moves forward).
-  return new Date(wallAsUtc - before * 60_000);
+  return hi * 1000;
 }
+
+/**
+ * Every instant whose wall clock in `timeZone` reads exactly `local` (seconds = 0), ascending:
+ * none inside a DST gap, two inside a DST overlap.
+ */
+export function wallTimeInstants(local: LocalDateTime, timeZone: string): number[] {
+  const asUtc = utcFromFields(local.year, local.month, local.day, local.hour, local.minute);
+  // Offsets never exceed ±14h, so every candidate lies within a day of asUtc; sampling both
+  // sides catches the offsets before and after any transition in that range.
+  const offsets = new Set<number>();
+  for (let k = -2; k <= 2; k++) offsets.add(zoneOffsetMs(asUtc + k * 12 * HOUR_MS, timeZone));
+  const instants: number[] = [];
+  for (const offset of offsets) {
+    const candidate = asUtc - offset;
+    if (zoneOffsetMs(candidate, timeZone) === offset && !instants.includes(candidate)) {
+      instants.push(candidate);
+    }
+  }
+  return instants.sort((a, b) => a - b);
+}
+
+/**
+ * The instant at which the wall clock in `timeZone` reads `local`.
+ * Overlap (clock set back): the first occurrence.
+ * Gap (clock set forward, time does not exist): the first instant after the gap, i.e. the
+ * transition itself, the earliest instant whose wall clock reads at or past `local`.
+ */
+export function zonedWallTimeToInstant(local: LocalDateTime, timeZone: string): number {
+  const instants = wallTimeInstants(local, timeZone);
+  if (instants.length > 0) return instants[0]!;
+  return resolveGap(local, timeZone);
+}
+
+function resolveGap(local: LocalDateTime, timeZone: string): number {
+  const asUtc = utcFromFields(local.year, local.month, local.day, local.hour, local.minute);
+  const before = zoneOffsetMs(asUtc - DAY_MS, timeZone);
+  const after = zoneOffsetMs(asUtc + DAY_MS, timeZone);
+  const lo = asUtc - Math.max(before, after);
+  const hi = asUtc - Math.min(before, after);
+  return findOffsetTransition(lo, hi, timeZone) ?? asUtc - before;
+}
+
+/** Whether a local minute of the day lies in the daily window [start, end); end < start wraps midnight. */
+export function inDailyWindow(minuteOfDay: number, startMinute: number, endMinute: number): boolean {
+  if (startMinute < endMinute) return minuteOfDay >= startMinute && minuteOfDay < endMinute;
+  if (startMinute > endMinute) return minuteOfDay >= startMinute || minuteOfDay < endMinute;
+  return false;
+}
+
+/**
+ * When `nowMs` is inside the daily local window [start, end) of `timeZone`, the first instant
+ * after it at which the wall clock is outside the window; null when `nowMs` is outside.
+ * The window is left either when the clock reaches `end` (a nonexistent `end` is reached at
+ * the DST transition) or when a DST transition throws the clock out of the window.
+ */
+export function dailyWindowExit(
+  nowMs: number,
+  timeZone: string,
+  startMinute: number,
+  endMinute: number,
+): number | null {
+  const inside = (instant: number): boolean =>
+    inDailyWindow(localMinuteOfDay(instant, timeZone), startMinute, endMinute);
+  if (!inside(nowMs)) return null;
+  const today = toZonedParts(nowMs, timeZone);
+  const hour = Math.floor(endMinute / 60);
+  const minute = endMinute % 60;
+  let previous = nowMs;
+  for (let days = 0; days <= 2; days++) {
+    const local = { ...addDays(today, days), hour, minute };
+    const found = wallTimeInstants(local, timeZone);
+    const candidates = found.length > 0 ? found : [resolveGap(local, timeZone)];
+    for (const candidate of candidates) {
+      if (candidate <= previous) continue;
+      if (zoneOffsetMs(previous, timeZone) !== zoneOffsetMs(candidate, timeZone)) {
+        const transition = findOffsetTransition(previous, candidate, timeZone);
+        if (transition !== null && transition > nowMs && !inside(transition)) return transition;
+      }
+      if (!inside(candidate)) return candidate;
+      previous = candidate;
+    }
+  }
+  return null;
+}
+
+const ISO_INSTANT =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+function daysInMonth(year: number, month: number): number {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
+}
+
+/**
+ * Strict ISO 8601 instant (date, time and an explicit Z or ±HH:MM offset) to epoch ms, or null.
+ * Date.parse is not used: it accepts 2026-02-30 (as March 2) and reads offset-less times in
+ * the server's zone.
+ */
+export function parseIsoInstant(value: unknown): number | null {
+  if (typeof value !== 'string' || value.length > 40) return null;
+  const m = ISO_INSTANT.exec(value);
+  if (m === null) return null;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = m[6] === undefined ? 0 : Number(m[6]);
+  const millisecond = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  let offsetMinutes = 0;
+  if (m[8] === undefined) {
+    const offsetHours = Number(m[10]);
+    const offsetMins = Number(m[11]);
+    if (offsetHours > 23 || offsetMins > 59) return null;
+    offsetMinutes = (m[9] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMins);
+  }
+  return utcFromFields(year, month, day, hour, minute, second, millisecond) - offsetMinutes * MINUTE_MS;
+}
+
+/* Booking's calendar helpers: dates as YYYY-MM-DD, times of day as HH:MM. */
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
 
 /** The local calendar date (YYYY-MM-DD) of an instant in a zone. */
 export function localDate(instant: Date, timeZone: string): string {
-  const p = localParts(instant, timeZone);
-  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+  const p = toZonedParts(instant.getTime(), timeZone);
+  return `${p.year}-${pad2(p.month)}-${pad2(p.day)}`;
 }
 
+/** "09:30" → 570. */
 export function minutesOfDay(hhmm: string): number {
   const [h, m] = hhmm.split(':').map(Number) as [number, number];
   return h * 60 + m;
 }
 
-/** Adds whole days to a YYYY-MM-DD date. */
-export function addDays(date: string, days: number): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+/**
+ * The instant at which the wall clock in `timeZone` shows `date` (YYYY-MM-DD) `time` (HH:MM), for
+ * booking slots. An ambiguous time (clock set back) is its first occurrence; a time skipped by a DST
+ * gap moves forward by the gap (it keeps the offset from before the gap: 02:30 in a one-hour gap
+ * is 03:30). The policy engine's `zonedWallTimeToInstant` answers the gap's end instead.
+ */
+export function zonedToUtc(date: string, time: string, timeZone: string): Date {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const [hour, minute] = time.split(':').map(Number) as [number, number];
+  const instants = wallTimeInstants({ year, month, day, hour, minute }, timeZone);
+  if (instants.length > 0) return new Date(instants[0]!);
+  const wallAsUtc = utcFromFields(year, month, day, hour, minute);
+  return new Date(wallAsUtc - zoneOffsetMs(wallAsUtc - DAY_MS, timeZone));
 }

@@ -10,7 +10,7 @@ import {
   isValidTimeZone,
   localMinuteOfDay,
   parseIsoInstant,
-} from './zoned-time.js';
+} from '../../../common/time/zoned-time.js';
 
 /** Daily local window during which an allow rule does not match; the action is deferred. */
 export interface QuietHours {

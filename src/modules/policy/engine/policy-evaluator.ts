@@ -18,7 +18,7 @@ import {
   type PolicyEffect,
   type PolicyRule,
 } from './policy.types.js';
-import { parseIsoInstant } from './zoned-time.js';
+import { parseIsoInstant } from '../../../common/time/zoned-time.js';
 
 /**
  * A rule row validated once and prepared for repeated evaluation.

@@ -6,11 +6,14 @@ import {
   findOffsetTransition,
   inDailyWindow,
   isValidTimeZone,
+  localDate,
   localMinuteOfDay,
+  minutesOfDay,
   parseIsoInstant,
   toZonedParts,
   utcFromFields,
   wallTimeInstants,
+  zonedToUtc,
   zonedWallTimeToInstant,
   zoneOffsetMs,
 } from './zoned-time.js';
@@ -308,5 +311,42 @@ describe('parseIsoInstant', () => {
 
   it.each([undefined, null, 1_700_000_000_000, new Date(), {}])('rejects non-string %j', (input) => {
     expect(parseIsoInstant(input)).toBeNull();
+  });
+});
+
+describe("booking's helpers (the answers of the booking core's former implementation)", () => {
+  it.each([
+    ['2031-06-01', '09:00', 'Asia/Kolkata', '2031-06-01T03:30:00.000Z'],
+    ['2031-01-01', '00:00', 'Pacific/Chatham', '2030-12-31T10:15:00.000Z'],
+    // a DST gap moves the time forward by the gap: 02:30 → 03:30 local
+    ['2031-03-30', '02:30', 'Europe/Berlin', '2031-03-30T01:30:00.000Z'],
+    ['2031-03-09', '02:30', 'America/New_York', '2031-03-09T07:30:00.000Z'],
+    // an ambiguous time is its first occurrence
+    ['2031-10-26', '02:30', 'Europe/Berlin', '2031-10-26T00:30:00.000Z'],
+    ['2031-11-02', '01:30', 'America/New_York', '2031-11-02T05:30:00.000Z'],
+    // a half-hour transition
+    ['2031-04-06', '02:15', 'Australia/Lord_Howe', '2031-04-05T15:45:00.000Z'],
+  ])('zonedToUtc(%s %s, %s) = %s', (date, time, zone, expected) => {
+    expect(zonedToUtc(date, time, zone).toISOString()).toBe(expected);
+  });
+
+  it('gives the wall time back for every non-gap time (round trip through localDate and toZonedParts)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 3 * 365 }), fc.integer({ min: 0, max: 1439 }), fc.constantFrom('Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'UTC'), (d, m, zone) => {
+        const date = new Date(Date.UTC(2031, 0, 1) + d * 86_400_000).toISOString().slice(0, 10);
+        const time = `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+        const instant = zonedToUtc(date, time, zone);
+        const parts = toZonedParts(instant.getTime(), zone);
+        if (wallTimeInstants({ year: +date.slice(0, 4), month: +date.slice(5, 7), day: +date.slice(8, 10), hour: Math.floor(m / 60), minute: m % 60 }, zone).length === 0) return; // in a gap
+        expect(localDate(instant, zone)).toBe(date);
+        expect(parts.minuteOfDay).toBe(minutesOfDay(time));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('localDate is the calendar date in the zone', () => {
+    expect(localDate(new Date('2031-01-01T23:30:00Z'), 'Europe/Berlin')).toBe('2031-01-02');
+    expect(localDate(new Date('2031-01-01T04:59:00Z'), 'America/New_York')).toBe('2030-12-31');
   });
 });
