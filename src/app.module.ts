@@ -6,6 +6,7 @@ import { AuthModule } from './common/auth/auth.module.js';
 import type { AppConfig } from './common/config/app-config.js';
 import { ConfigModule } from './common/config/config.module.js';
 import { APP_DB_ROLE, dataSourceOptions } from './common/database/data-source-options.js';
+import { PoolClientGuard } from './common/database/pool-client-guard.js';
 import { EventsModule } from './common/events/events.module.js';
 import { HealthController } from './common/health/health.controller.js';
 import { RateLimitModule } from './common/http/rate-limit.module.js';
@@ -43,6 +44,7 @@ export class AppModule implements NestModule {
         ...extraImports,
       ],
       controllers: [HealthController],
+      providers: [PoolClientGuard],
     };
   }
 
