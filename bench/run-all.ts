@@ -7,7 +7,7 @@ import path from 'node:path';
  * npm run bench — runs every benchmark in turn, collects the JSON object each prints on its last
  * line, and writes one Markdown report (with the machine it ran on) to bench/results/.
  */
-const BENCHES = ['booking', 'redact', 'policy', 'queue', 'e2e'];
+const BENCHES = ['calibrate', 'booking', 'redact', 'policy', 'queue', 'e2e'];
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 
 interface Outcome {
