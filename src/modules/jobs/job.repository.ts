@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { preparedQuery } from '../../common/database/prepared-query.js';
 import { returning } from '../../common/database/returning.js';
 import type { Job, JobClaim, JobCompletion, JobStatus } from './job.types.js';
+import { isoJson } from '../../common/database/sql-timestamps.js';
 
 export const JOB_COLS = `id, tenant_id, type, payload, status, priority, run_at, claimed_at, completed_at, attempts, max_attempts,
   last_error, created_at, updated_at, dedupe_key, worker_id, lock_expires_at, appointment_id, appointment_version, outcome,
@@ -55,11 +56,6 @@ export interface AuditRow {
 /** Who a transition's audit rows name as actor, when the statement writes them itself. */
 export interface JobAuditSpec {
   actor: string;
-}
-
-/** A timestamp as JavaScript's `toJSON` writes it (what `jobAudit` stores for the same field). */
-function isoJson(col: string): string {
-  return `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
 /**

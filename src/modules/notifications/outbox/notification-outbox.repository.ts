@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { auditColumns, type AuditEntry } from '../../../common/audit/audit-appender.js';
 import { returning } from '../../../common/database/returning.js';
 import type { EnqueueNotificationInput, Notification, NotificationChannelName, NotificationListFilter } from '../notification.types.js';
+import { isoJson } from '../../../common/database/sql-timestamps.js';
 
 export const OUTBOX_COLS = `id, tenant_id, job_id, appointment_id, channel, template, recipient, subject, body, status, attempts,
   next_attempt_at, provider_message_id, last_error, sent_at, delivered_via, correlation_id, created_at`;
@@ -22,11 +23,6 @@ export interface AttemptResult {
   error: string | null;
   /** For `retry`: delay before the next attempt. */
   delayMs: number | null;
-}
-
-/** A timestamp as JavaScript's `toJSON` writes it (what the JavaScript audit rows hold). */
-function isoJson(col: string): string {
-  return `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
 /** The outbox's SQL, by hand. Claims lease rows by pushing `next_attempt_at` forward; results are fenced by the attempt number. */
