@@ -4,6 +4,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { AppConfig } from '../../common/config/app-config.js';
 import { APP_CONFIG } from '../../common/config/config.module.js';
+import { ClaimPump } from '../../common/concurrency/claim-pump.js';
 import { requestContext } from '../../common/http/request-context.js';
 import { JobHandlerRegistry } from './job-handler.registry.js';
 import { jobLeaseMs } from './job-lease.js';
@@ -55,16 +56,25 @@ export class JobRunner implements LocalRunner, OnApplicationBootstrap, OnModuleD
   private readonly inFlight = new Map<string, RunningJob>();
   private readonly results: JobResultBuffer;
   private readonly wakeTimer = new JobWakeTimer(() => this.wake());
-  private wanted = false;
-  private pumping: Promise<void> | null = null;
-  private pumpScheduled = false;
   /** Jobs offered in-process since the last claim (see JobSignal). */
   private reserved = 0;
   private gate: ClaimGate | null = null;
   private executor: JobExecutor | null = null;
-  private claimErrors = 0;
-  private pausedUntil = 0;
-  private pauseTimer: NodeJS.Timeout | null = null;
+  private readonly pump = new ClaimPump<Job>(
+    {
+      running: () => this.running,
+      free: () => this.concurrency - this.inFlight.size,
+      gate: () => this.gateOpen(),
+      claim: (limit) => this.queue.claim(this.workerId, limit, this.leaseMs),
+      claimed: (jobs) => {
+        this.reserved = 0;
+        this.lastClaimAt = new Date();
+        for (const job of jobs) this.launch(job);
+      },
+      describe: (e) => (e instanceof Error ? e.message : String(e)),
+    },
+    this.logger,
+  );
   private lastClaimAt: Date | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private heartbeating = false;
@@ -132,8 +142,7 @@ export class JobRunner implements LocalRunner, OnApplicationBootstrap, OnModuleD
 
   /** Claim now if there is room (a poll tick, a notification, the toggle turned on). */
   wake(): void {
-    this.wanted = true;
-    this.schedulePump();
+    this.pump.wake();
   }
 
   /** LocalRunner: jobs became runnable at `runAtMs`. */
@@ -161,10 +170,9 @@ export class JobRunner implements LocalRunner, OnApplicationBootstrap, OnModuleD
     if (!wasRunning) return;
     if (this.scheduler.doesExist('interval', POLL_INTERVAL)) this.scheduler.deleteInterval(POLL_INTERVAL);
     this.wakeTimer.stop();
-    if (this.pauseTimer) clearTimeout(this.pauseTimer);
     this.signal.detach(this);
     await this.listener.stop();
-    if (this.pumping) await this.pumping;
+    await this.pump.stop();
 
     const grace = this.config.agentJobShutdownGraceMs;
     if (this.inFlight.size > 0) {
@@ -190,45 +198,6 @@ export class JobRunner implements LocalRunner, OnApplicationBootstrap, OnModuleD
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
   }
 
-  private freeSlots(): number {
-    return this.concurrency - this.inFlight.size;
-  }
-
-  private schedulePump(): void {
-    if (this.pumpScheduled || !this.running) return;
-    this.pumpScheduled = true;
-    // setImmediate: jobs finishing in the same tick free their slots together, for one claim.
-    setImmediate(() => {
-      this.pumpScheduled = false;
-      if (this.pumping) return;
-      this.pumping = this.pump().finally(() => {
-        this.pumping = null;
-        if (this.wanted && this.freeSlots() > 0) this.schedulePump();
-      });
-    });
-  }
-
-  private async pump(): Promise<void> {
-    while (this.running && this.wanted && this.freeSlots() > 0 && Date.now() >= this.pausedUntil) {
-      this.wanted = false;
-      if (!(await this.gateOpen())) return;
-      const free = this.freeSlots();
-      let jobs: Job[];
-      try {
-        jobs = await this.queue.claim(this.workerId, free, this.leaseMs);
-      } catch (e) {
-        this.onClaimError(e);
-        return;
-      }
-      if (this.claimErrors > 0) this.logger.log(`claiming again after ${this.claimErrors} failed attempt(s)`);
-      this.claimErrors = 0;
-      this.reserved = 0;
-      this.lastClaimAt = new Date();
-      for (const job of jobs) this.launch(job);
-      if (jobs.length === free) this.wanted = true;
-    }
-  }
-
   private async gateOpen(): Promise<boolean> {
     if (!this.config.autonomyEnabled) return false;
     if (!this.gate) return true;
@@ -238,21 +207,6 @@ export class JobRunner implements LocalRunner, OnApplicationBootstrap, OnModuleD
       this.logger.warn(`claim gate failed (claiming nothing): ${String(e)}`);
       return false;
     }
-  }
-
-  private onClaimError(e: unknown): void {
-    this.claimErrors++;
-    const delay = Math.min(5000, 100 * 2 ** Math.min(this.claimErrors - 1, 10));
-    if (this.claimErrors === 1 || this.claimErrors % 20 === 0) {
-      this.logger.warn(`claim failed (${this.claimErrors} in a row), retrying in ${delay} ms: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    this.pausedUntil = Date.now() + delay;
-    this.wanted = true;
-    if (this.pauseTimer) clearTimeout(this.pauseTimer);
-    this.pauseTimer = setTimeout(() => {
-      this.pauseTimer = null;
-      this.schedulePump();
-    }, delay);
   }
 
   private launch(job: Job): void {
@@ -299,7 +253,7 @@ export class JobRunner implements LocalRunner, OnApplicationBootstrap, OnModuleD
     // Recorded in their own transaction, beside the next claim rather than inside it: measured,
     // that keeps the claim (the runner's critical path) shorter than one commit for both.
     this.results.add(running.claim, result);
-    if (this.wanted) this.schedulePump();
+    this.pump.slotFreed();
   }
 
   /** Renews the leases of running and not yet recorded jobs; a job whose lease was lost is abandoned. */

@@ -9,6 +9,7 @@ import type { AppConfig } from '../../../common/config/app-config.js';
 import { APP_CONFIG } from '../../../common/config/config.module.js';
 import { PgListener } from '../../../common/database/pg-listener.js';
 import { redactText } from '../../../common/redaction/index.js';
+import { ClaimPump } from '../../../common/concurrency/claim-pump.js';
 import { ChannelRouter } from '../channels/channel-router.js';
 import { DeliveryError } from '../channels/delivery-error.js';
 import { redactRecipient } from '../channels/redact-recipient.js';
@@ -67,15 +68,22 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
   private attempts: Attempt[] = [];
-  private wanted = false;
-  private pumpScheduled = false;
-  private pumping: Promise<void> | null = null;
   private flushScheduled = false;
   private flushing: Promise<void> | null = null;
   private flushErrors = 0;
   private flushDeadline = Infinity;
-  private claimErrors = 0;
-  private pausedUntil = 0;
+  private readonly pump = new ClaimPump<Notification>(
+    {
+      running: () => this.running,
+      free: () => this.concurrency - this.inFlight.size,
+      claim: (limit) => this.repo.claimDue(this.db.manager, limit, this.leaseMs),
+      claimed: (rows) => {
+        for (const row of rows) this.launch(row);
+      },
+      describe: (e) => redactText(e instanceof Error ? e.message : String(e)),
+    },
+    this.logger,
+  );
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
   private listener: PgListener | null = null;
@@ -123,8 +131,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
 
   /** Dispatch due rows now (an enqueue committed, a test, an operator). A no-op where no dispatcher runs. */
   wake(): void {
-    this.wanted = true;
-    this.schedulePump();
+    this.pump.wake();
   }
 
   state(): NotificationDispatcherState {
@@ -151,7 +158,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
     if (this.scheduler.doesExist('interval', POLL_INTERVAL)) this.scheduler.deleteInterval(POLL_INTERVAL);
     if (this.timer) clearTimeout(this.timer);
     await this.listener?.close();
-    if (this.pumping) await this.pumping;
+    await this.pump.stop();
     if (this.inFlight.size > 0) {
       let t: NodeJS.Timeout | undefined;
       await Promise.race([Promise.allSettled([...this.inFlight.values()]), new Promise<void>((r) => (t = setTimeout(r, SHUTDOWN_GRACE_MS)))]);
@@ -164,52 +171,6 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
       await this.startFlush();
       if (Date.now() > this.flushDeadline) break;
     }
-  }
-
-  private free(): number {
-    return this.concurrency - this.inFlight.size;
-  }
-
-  private schedulePump(): void {
-    if (this.pumpScheduled || !this.running) return;
-    this.pumpScheduled = true;
-    // setImmediate: wakes in one tick (several NOTIFYs, a poll) make one claim.
-    setImmediate(() => {
-      this.pumpScheduled = false;
-      if (this.pumping) return;
-      this.pumping = this.pump().finally(() => {
-        this.pumping = null;
-        if (this.wanted && this.free() > 0) this.schedulePump();
-      });
-    });
-  }
-
-  private async pump(): Promise<void> {
-    while (this.running && this.wanted && this.free() > 0 && Date.now() >= this.pausedUntil) {
-      this.wanted = false;
-      const free = this.free();
-      let rows: Notification[];
-      try {
-        rows = await this.repo.claimDue(this.db.manager, free, this.leaseMs);
-      } catch (e) {
-        this.onClaimError(e);
-        return;
-      }
-      if (this.claimErrors > 0) this.logger.log(`claiming again after ${this.claimErrors} failed attempt(s)`);
-      this.claimErrors = 0;
-      for (const row of rows) this.launch(row);
-      if (rows.length === free) this.wanted = true;
-    }
-  }
-
-  private onClaimError(e: unknown): void {
-    this.claimErrors++;
-    const delay = Math.min(5000, 100 * 2 ** Math.min(this.claimErrors - 1, 10));
-    if (this.claimErrors === 1 || this.claimErrors % 20 === 0) {
-      this.logger.warn(`claim failed (${this.claimErrors} in a row), retrying in ${delay} ms: ${redactText(e instanceof Error ? e.message : String(e))}`);
-    }
-    this.pausedUntil = Date.now() + delay;
-    this.wakeIn(delay);
   }
 
   private wakeIn(ms: number): void {
@@ -233,7 +194,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
     this.inFlight.set(row.id, done);
     void done.finally(() => {
       this.inFlight.delete(row.id);
-      if (this.wanted) this.schedulePump();
+      this.pump.slotFreed();
     });
   }
 
