@@ -1,7 +1,10 @@
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { newClient, slotAt, type TestTenant } from '../support/builders.js';
 import type { ChildApp } from '../support/child-app.js';
 import { rawRequest } from '../support/raw-http.js';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -9,6 +12,35 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 export const LONG = process.env.RESILIENCE_LONG === '1';
 /** Per test: the fast variants keep the suite's 60 s; the long ones take minutes. */
 export const TEST_TIMEOUT_MS = LONG ? 900_000 : 60_000;
+
+export interface ProcessFixture {
+  db: TestDatabase;
+  sql: pg.Client;
+  smtp: SmtpSink;
+  /** The child processes the test starts; SIGKILLed after the file. */
+  procs: ChildApp[];
+}
+
+/**
+ * A file's fixture for tests with real processes: a cloned database, a SQL client on it and an SMTP
+ * sink (ready in `beforeAll`), and the children the test starts, all torn down after the file.
+ */
+export function processFixture(): ProcessFixture {
+  const f = { procs: [] as ChildApp[] } as ProcessFixture;
+  beforeAll(async () => {
+    f.db = await createTestDatabase();
+    f.sql = new pg.Client({ connectionString: f.db.url });
+    await f.sql.connect();
+    f.smtp = await startSmtpSink();
+  });
+  afterAll(async () => {
+    await Promise.all(f.procs.map((p) => p.stop('SIGKILL')));
+    await f.sql?.end();
+    await f.db?.drop();
+    await f.smtp?.close();
+  });
+  return f;
+}
 
 
 export interface BookingOutcome {
