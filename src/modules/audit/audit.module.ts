@@ -7,11 +7,10 @@ import { AuditVerifier } from './chain/audit-verifier.js';
 import { AuditLogRepository } from './log/audit-log.repository.js';
 import { AuditLogService } from './log/audit-log.service.js';
 import { AuditInterceptor } from './request/audit.interceptor.js';
-import { RequestAuditBuffer } from './request/request-audit-buffer.js';
 
 /**
  * The audit trail: seals appended rows into per-tenant hash chains, verifies them, lists them, and
- * audits every admin API request. Depends on `common` only (rows are appended by `AuditAppender`).
+ * audits every admin API request. Depends on `common` only (rows are appended by `AuditAppender` and `AuditBatchWriter`).
  */
 @Module({
   controllers: [AuditController],
@@ -21,9 +20,8 @@ import { RequestAuditBuffer } from './request/request-audit-buffer.js';
     AuditVerifier,
     AuditLogRepository,
     AuditLogService,
-    RequestAuditBuffer,
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
   ],
-  exports: [AuditSealer, AuditVerifier, RequestAuditBuffer],
+  exports: [AuditSealer, AuditVerifier],
 })
 export class AuditModule {}

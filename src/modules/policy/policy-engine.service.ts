@@ -1,8 +1,8 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { AuditAppender, type AuditEntry } from '../../common/audit/audit-appender.js';
+import { AuditBatchWriter } from '../../common/audit/audit-batch-writer.js';
 import type { AppConfig } from '../../common/config/app-config.js';
 import { APP_CONFIG } from '../../common/config/config.module.js';
 import { requestContext } from '../../common/http/request-context.js';
@@ -12,7 +12,7 @@ import { PolicyRuleCache } from './policy-rule-cache.js';
 import { PolicyRuleRepository } from './policy-rule.repository.js';
 
 export interface EvaluateOptions {
-  /** Write the decision's audit row in this transaction (otherwise it is written in a batch). */
+  /** Write the decision's audit row in this transaction (otherwise it is written by the batch writer, fire-and-forget). */
   manager?: EntityManager;
   /**
    * The caller writes the audit row itself, in its transaction together with its own rows (one
@@ -28,24 +28,19 @@ export interface EvaluateOptions {
 
 type KillSwitch = (tenantId: string | null) => boolean | Promise<boolean>;
 
-const FLUSH_MS = 50;
-
 /**
  * The one decision path for every action: the HTTP guard, the job runner and the tool executor all
  * call `evaluate`. Default deny, fail closed, every decision explained and audit-logged.
  */
 @Injectable()
-export class PolicyEngine implements OnModuleDestroy {
-  private readonly logger = new Logger('PolicyEngine');
+export class PolicyEngine {
   private killSwitch: KillSwitch | null = null;
-  private buffer: AuditEntry[] = [];
-  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly cache: PolicyRuleCache,
     private readonly repo: PolicyRuleRepository,
     private readonly audit: AuditAppender,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly batch: AuditBatchWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly emitter: EventEmitter2,
   ) {}
@@ -68,7 +63,7 @@ export class PolicyEngine implements OnModuleDestroy {
     };
     if (opts.auditInto) opts.auditInto.push(entry);
     else if (opts.manager) await this.audit.append(opts.manager, [entry]);
-    else this.enqueueAudit(entry);
+    else this.batch.add(entry);
     if (this.emitter.hasListeners(POLICY_DECIDED)) {
       const decided: PolicyDecidedEvent = { action, tenant_id: tenantId, effect: decision.effect, basis: decision.basis, dry_run: opts.dryRun === true };
       this.emitter.emit(POLICY_DECIDED, decided);
@@ -100,29 +95,5 @@ export class PolicyEngine implements OnModuleDestroy {
     } catch (e) {
       return { ...header, effect: 'deny', rule_id: null, basis: 'error', reason: `evaluation error: ${e instanceof Error ? e.message : String(e)}` };
     }
-  }
-
-  private enqueueAudit(entry: AuditEntry): void {
-    this.buffer.push(entry);
-    if (this.buffer.length >= 500) void this.flush();
-    else if (!this.timer) this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
-  }
-
-  async flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const batch = this.buffer;
-    this.buffer = [];
-    if (batch.length === 0) return;
-    try {
-      // one INSERT is atomic on its own: no transaction around it
-      await this.audit.append(this.db.manager, batch);
-    } catch (e) {
-      this.logger.error(`could not audit ${batch.length} policy decision(s): ${String(e)}`);
-    }
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.flush();
   }
 }

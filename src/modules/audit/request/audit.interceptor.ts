@@ -1,10 +1,10 @@
 import { CallHandler, ExecutionContext, HttpException, Injectable, Logger, NestInterceptor } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { catchError, tap, throwError, type Observable } from 'rxjs';
+import { AuditBatchWriter } from '../../../common/audit/audit-batch-writer.js';
 import type { AuthenticatedRequest } from '../../../common/auth/principal.js';
 import { AppException } from '../../../common/errors/app.exception.js';
 import { requestAuditEntry, shouldAuditRequest, type RequestAuditFacts } from './request-audit-entry.js';
-import { RequestAuditBuffer } from './request-audit-buffer.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -29,13 +29,13 @@ function responseId(value: unknown): string | undefined {
 /**
  * Audits every admin API request (see `shouldAuditRequest`): route, method, actor, final status,
  * duration, redacted body, params and query, correlation id. The row is written when the response
- * has gone out (its status is then final, errors included), through a buffer, off the request path.
+ * has gone out (its status is then final, errors included), through the batch writer, off the request path.
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
   private readonly logger = new Logger('AuditInterceptor');
 
-  constructor(private readonly buffer: RequestAuditBuffer) {}
+  constructor(private readonly audit: AuditBatchWriter) {}
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (ctx.getType() !== 'http') return next.handle();
@@ -68,7 +68,7 @@ export class AuditInterceptor implements NestInterceptor {
           responseId: createdId,
           aborted: !finished,
         };
-        this.buffer.add(requestAuditEntry(facts));
+        this.audit.add(requestAuditEntry(facts));
       } catch (e) {
         this.logger.error(`could not audit ${req.method} ${handler}: ${e instanceof Error ? e.message : String(e)}`);
       }

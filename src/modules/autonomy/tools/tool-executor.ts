@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditAppender, type AuditEntry } from '../../../common/audit/audit-appender.js';
+import { AuditBatchWriter } from '../../../common/audit/audit-batch-writer.js';
 import { AppointmentService } from '../../booking/appointments/appointment.service.js';
 import type { Appointment } from '../../booking/appointments/appointment.types.js';
 import { JobQueue } from '../../jobs/job-queue.service.js';
@@ -38,6 +39,7 @@ export class ToolExecutor {
     private readonly appointments: AppointmentService,
     private readonly queue: JobQueue,
     private readonly audit: AuditAppender,
+    private readonly batch: AuditBatchWriter,
     private readonly dispatcher: NotificationDispatcher,
     @InjectDataSource() private readonly db: DataSource,
   ) {}
@@ -68,12 +70,14 @@ export class ToolExecutor {
         return { result: r };
       };
       const out = await this.check(m, job, tool, input as { appointment_id?: string }, shadow, audits, end);
-      await this.audit.append(m, audits);
+      // in the transaction with the effect; without one, in the next group commit (awaited)
+      if (m.queryRunner?.isTransactionActive) await this.audit.append(m, audits);
+      else await this.batch.write(audits);
       return out;
     };
     // A tool with its own transaction runs after the checks, so a transaction around them would hold
     // nothing for it (its locks end at the commit, before the tool starts): the checks read, and their
-    // decision is audited (one INSERT) before the tool runs. The others: checks and effect in one.
+    // decision is audited (committed) before the tool runs. The others: checks and effect in one.
     const checked = tool.ownTransaction ? await checkAndRun(this.db.manager) : await this.db.transaction(checkAndRun);
     let result = checked.result;
     if (checked.runAfter) {
