@@ -52,13 +52,19 @@ export interface ServerProcess {
 }
 
 /** The compiled service in its own process, so its memory is measured apart from the load generator. */
+/** Settings a bench run may pass to its server and worker processes (A/B runs): `AGENT_JOB_SYNC_COMMIT`. */
+export function passThrough(): Record<string, string> {
+  const v = process.env.AGENT_JOB_SYNC_COMMIT;
+  return v ? { AGENT_JOB_SYNC_COMMIT: v } : {};
+}
+
 export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await findFreePort();
   // BENCH_SERVER_NODE_OPTIONS, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof, profiles the server process
   const nodeArgs = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
   // as `npm start` and `npm run start:prod` run it (8 MB semi-spaces: measured, a lower peak RSS at the same throughput)
   const proc = spawn(process.execPath, ['--max-semi-space-size=8', ...nodeArgs, path.resolve('dist/src/main.js')], {
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: databaseUrl, PORT: String(port), ADMIN_API_KEY: BENCH_ADMIN_KEY, SEED_DEMO: 'false', LOG_LEVEL: 'error', ...env },
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: databaseUrl, PORT: String(port), ADMIN_API_KEY: BENCH_ADMIN_KEY, SEED_DEMO: 'false', LOG_LEVEL: 'error', ...passThrough(), ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;

@@ -23,7 +23,7 @@ import { JobRepository } from '../src/modules/jobs/job.repository.js';
 import { JobsModule } from '../src/modules/jobs/jobs.module.js';
 import type { JobCompletion } from '../src/modules/jobs/job.types.js';
 import { graphileFigures, type GraphileFigures } from './graphile-compare.js';
-import { BENCH_ADMIN_KEY, benchDatabase, machine, percentile, request, startServer } from './bench-support.js';
+import { BENCH_ADMIN_KEY, benchDatabase, machine, passThrough, percentile, request, startServer } from './bench-support.js';
 
 /**
  * npm run bench:queue — the job queue on one fresh database: enqueue rate (single, batched), no-op
@@ -45,7 +45,7 @@ let admin: pg.Client;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function baseConfig(url: string, over: Partial<AppConfig>): AppConfig & { databaseUrl: string } {
-  const base = loadConfig({ NODE_ENV: 'test', ADMIN_API_KEY: BENCH_ADMIN_KEY, LOG_LEVEL: 'error' });
+  const base = loadConfig({ NODE_ENV: 'test', ADMIN_API_KEY: BENCH_ADMIN_KEY, LOG_LEVEL: 'error', AGENT_JOB_SYNC_COMMIT: process.env.AGENT_JOB_SYNC_COMMIT });
   return { ...base, seedDemo: false, autonomyEnabled: true, ...over, databaseUrl: url };
 }
 
@@ -109,7 +109,7 @@ async function spawnWorker(url: string, env: Record<string, string>): Promise<Ch
   // BENCH_SERVER_NODE_OPTIONS (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof) profiles the worker processes
   const nodeArgs = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
   const proc = spawn(process.execPath, [...nodeArgs, fileURLToPath(import.meta.url), '--worker'], {
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: url, ...env },
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: url, ...passThrough(), ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const rl = createInterface({ input: proc.stdout! });
@@ -249,7 +249,7 @@ async function bareRate(db: DataSource): Promise<{ rate: number; rejected: numbe
     Array.from({ length: BARE_LOOPS }, async (_, i) => {
       const workerId = `bare-${i}`;
       for (;;) {
-        const jobs = await repo.claim(db.manager, workerId, BARE_BATCH, 30_000);
+        const jobs = await repo.claim(db.manager, workerId, BARE_BATCH, 30_000, undefined, { asyncCommit: process.env.AGENT_JOB_SYNC_COMMIT !== 'true' });
         if (jobs.length === 0) {
           // Empty can also mean "the rest is locked by the other loops' claims right now".
           if ((await db.query(`SELECT 1 FROM jobs WHERE status = 'pending' LIMIT 1`)).length === 0) return;
@@ -257,7 +257,7 @@ async function bareRate(db: DataSource): Promise<{ rate: number; rejected: numbe
         }
         claimed += jobs.length;
         const acks: JobCompletion[] = jobs.map((j) => ({ id: j.id, attempt: j.attempts, outcome: 'completed' }));
-        const recorded = await repo.complete(db.manager, workerId, acks);
+        const recorded = await repo.complete(db.manager, workerId, acks, undefined, { asyncCommit: process.env.AGENT_JOB_SYNC_COMMIT !== 'true' });
         acked += recorded.length;
       }
     }),

@@ -3,9 +3,10 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { jobAudit } from '../src/modules/jobs/job-audit.js';
 import { JobQueue } from '../src/modules/jobs/job-queue.service.js';
+import { JobRepository } from '../src/modules/jobs/job.repository.js';
 import { JobsModule } from '../src/modules/jobs/jobs.module.js';
 import { JOB_UPDATED, type Job, type JobUpdatedEvent } from '../src/modules/jobs/job.types.js';
 import { JobsErrorCode, JobsException } from '../src/modules/jobs/jobs.exception.js';
@@ -198,6 +199,38 @@ describe('claim', () => {
     const all = got.flat();
     expect(all).toHaveLength(200);
     expect(new Set(all).size).toBe(200);
+  });
+
+  it('claims and completions commit without waiting for the WAL flush (AGENT_JOB_SYNC_COMMIT=false), never a caller\'s transaction', async () => {
+    const pool = (db.driver as unknown as { master: pg.Pool }).master;
+    const sent = vi.spyOn(pool, 'query');
+    let calls: unknown[][];
+    try {
+      const { job } = await queue.enqueue('async-commit', null, { n: 1 });
+      await queue.claim('w-async', 1, LEASE);
+      await queue.complete('w-async', [{ id: job!.id, attempt: 1, outcome: 'completed' }]);
+    } finally {
+      calls = [...sent.mock.calls];
+      sent.mockRestore();
+    }
+    const statements = calls.map((c) => c[0] as unknown as { text?: string; values?: unknown[] }).filter((q) => q.text?.includes('async_commit'));
+    expect(statements.map((q) => (q.text!.includes('UPDATE jobs j\n            SET status = \'claimed\'') ? 'claim' : 'complete'))).toEqual(['claim', 'complete']);
+
+    // What the claim statement does to the transaction it runs in: run its own text in an explicit one and look.
+    await queue.enqueue('async-commit', null, { n: 2 });
+    await sql.query('BEGIN');
+    const claimedHere = await sql.query(statements[0]!.text!, statements[0]!.values);
+    expect(claimedHere.rows).toHaveLength(1);
+    expect((await sql.query('SHOW synchronous_commit')).rows[0].synchronous_commit).toBe('off');
+    await sql.query('ROLLBACK');
+    expect((await sql.query('SHOW synchronous_commit')).rows[0].synchronous_commit).toBe('on');
+
+    // Inside a caller's transaction the option is ignored: the caller's commit stays synchronous.
+    const repo = new JobRepository();
+    await db.transaction(async (m) => {
+      expect(await repo.claim(m, 'w-in-tx', 1, LEASE, undefined, { asyncCommit: true })).toHaveLength(1);
+      expect((await m.query('SHOW synchronous_commit'))[0].synchronous_commit).toBe('on');
+    });
   });
 
   it('run_at in the future is not claimed before it is due', async () => {

@@ -24,6 +24,8 @@ export interface AppConfig {
   agentJobStaleTimeoutMs: number;
   agentJobLeaseMs: number;
   jobListen: boolean;
+  /** Claims and completions wait for the WAL flush (false: asynchronous commit for them alone). */
+  jobSyncCommit: boolean;
   agentJobShutdownGraceMs: number;
   agentJobBackoffBaseMs: number;
   holdTtlSeconds: number;
@@ -101,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     agentJobStaleTimeoutMs: parsed.AGENT_JOB_STALE_TIMEOUT_MS ?? 300_000,
     agentJobLeaseMs: parsed.AGENT_JOB_LEASE_MS ?? 30_000,
     jobListen: parsed.AGENT_JOB_LISTEN ?? true,
+    jobSyncCommit: parsed.AGENT_JOB_SYNC_COMMIT ?? false,
     agentJobShutdownGraceMs: parsed.AGENT_JOB_SHUTDOWN_GRACE_MS ?? 10_000,
     agentJobBackoffBaseMs: parsed.AGENT_JOB_BACKOFF_BASE_MS ?? 5_000,
     holdTtlSeconds: parsed.HOLD_TTL_SECONDS ?? 300,

@@ -65,6 +65,13 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toBool) @IsBoolean()
   AGENT_JOB_LISTEN?: boolean;
 
+  /**
+   * true: the queue's own bookkeeping (claims, completions) waits for the WAL flush like every other
+   * commit; false (default): it does not, see README "Durability of the queue's bookkeeping".
+   */
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  AGENT_JOB_SYNC_COMMIT?: boolean;
+
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(600_000)
   AGENT_JOB_SHUTDOWN_GRACE_MS?: number;
 

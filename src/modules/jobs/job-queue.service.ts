@@ -117,7 +117,7 @@ export class JobQueue {
   async claim(workerId: string, limit: number, leaseMs = jobLeaseMs(this.config)): Promise<Job[]> {
     if (limit <= 0) return [];
     // the claim and its audit rows: one statement, so one round trip and atomic without a transaction
-    const claimed = await this.jobs.claim(this.db.manager, workerId, limit, leaseMs, { actor: `worker:${workerId}` });
+    const claimed = await this.jobs.claim(this.db.manager, workerId, limit, leaseMs, { actor: `worker:${workerId}` }, { asyncCommit: !this.config.jobSyncCommit });
     this.emitAll(claimed);
     return sortForRun(claimed);
   }
@@ -138,7 +138,7 @@ export class JobQueue {
     const prepared = this.prepareResults(results);
     if (prepared.failures.length === 0) {
       // the common case, completions only: the UPDATE writes its audit rows itself (one round trip)
-      const settled = await this.jobs.complete(this.db.manager, workerId, prepared.completions, { actor: `worker:${workerId}` });
+      const settled = await this.jobs.complete(this.db.manager, workerId, prepared.completions, { actor: `worker:${workerId}` }, { asyncCommit: !this.config.jobSyncCommit });
       this.emitAll(settled);
       return { settled, rejected: this.reportRejected(workerId, results, settled) };
     }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { ASYNC_COMMIT_CTE, runsAlone } from '../../common/database/async-commit.js';
 import { preparedQuery } from '../../common/database/prepared-query.js';
 import { returning } from '../../common/database/returning.js';
 import type { Job, JobClaim, JobCompletion, JobStatus } from './job.types.js';
@@ -56,6 +57,14 @@ export interface AuditRow {
 /** Who a transition's audit rows name as actor, when the statement writes them itself. */
 export interface JobAuditSpec {
   actor: string;
+}
+
+export interface JobWriteOptions {
+  /**
+   * Commit without waiting for the WAL flush (see ASYNC_COMMIT_CTE); honoured only when the
+   * statement runs on its own, never inside a caller's transaction.
+   */
+  asyncCommit?: boolean;
 }
 
 /**
@@ -124,10 +133,11 @@ export class JobRepository {
    * Claims up to `limit` due jobs, highest priority first, then oldest run_at. The MATERIALIZED CTE
    * makes the LIMIT bind: an `IN (subquery)` may be re-evaluated and claim more rows than asked.
    */
-  async claim(m: EntityManager, workerId: string, limit: number, leaseMs: number, audit?: JobAuditSpec): Promise<Job[]> {
+  async claim(m: EntityManager, workerId: string, limit: number, leaseMs: number, audit?: JobAuditSpec, opts: JobWriteOptions = {}): Promise<Job[]> {
+    const async = opts.asyncCommit === true && runsAlone(m);
     return preparedQuery<Job>(
       m,
-        `WITH c AS MATERIALIZED (
+        `WITH ${async ? `${ASYNC_COMMIT_CTE},` : ''} c AS MATERIALIZED (
             SELECT id FROM jobs
              WHERE status = 'pending' AND run_at <= now()
              ORDER BY priority DESC, run_at, id
@@ -141,19 +151,20 @@ export class JobRepository {
           WHERE j.id = c.id
          RETURNING ${J_COLS})
          ${audit ? auditCte(`'job.claimed'`, `'worker_id', u.worker_id, 'lock_expires_at', ${isoJson('u.lock_expires_at')}`, 4) : ''}
-         SELECT * FROM u`,
+         SELECT u.* FROM u ${async ? 'CROSS JOIN async_commit' : ''}`,
       audit ? [limit, workerId, leaseMs, audit.actor] : [limit, workerId, leaseMs],
     );
   }
 
   /** Records outcomes of claims still held by `workerId`; a claim it lost is left alone. */
-  async complete(m: EntityManager, workerId: string, items: readonly JobCompletion[], audit?: JobAuditSpec): Promise<Job[]> {
+  async complete(m: EntityManager, workerId: string, items: readonly JobCompletion[], audit?: JobAuditSpec, opts: JobWriteOptions = {}): Promise<Job[]> {
+    const async = opts.asyncCommit === true && runsAlone(m);
     const [ids, attempts] = claimArrays(items);
     const params: unknown[] = [ids, attempts, items.map((i) => i.outcome), items.map((i) => i.reason ?? null), workerId];
     if (audit) params.push(audit.actor);
     return preparedQuery<Job>(
       m,
-        `WITH u AS (
+        `WITH ${async ? `${ASYNC_COMMIT_CTE},` : ''} u AS (
          UPDATE jobs j
             SET status = CASE WHEN t.outcome = 'cancelled' THEN 'cancelled' ELSE 'completed' END,
                 outcome = t.outcome, outcome_reason = t.reason, completed_at = now(), lock_expires_at = NULL, updated_at = now()
@@ -161,7 +172,7 @@ export class JobRepository {
           WHERE j.id = ANY($1::uuid[]) AND j.id = t.id AND j.attempts = t.attempt AND j.lock_expires_at IS NOT NULL AND j.worker_id = $5
          RETURNING ${J_COLS})
          ${audit ? auditCte(`CASE WHEN u.outcome = 'skipped' THEN 'job.skipped' WHEN u.status = 'cancelled' THEN 'job.cancelled' ELSE 'job.completed' END`, `'outcome', u.outcome, 'reason', u.outcome_reason`, 6) : ''}
-         SELECT * FROM u`,
+         SELECT u.* FROM u ${async ? 'CROSS JOIN async_commit' : ''}`,
       params,
     );
   }
