@@ -15,11 +15,26 @@ export interface ClaimSource<T> {
   describe(e: unknown): string;
 }
 
+/** How freed slots are gathered into one claim while work is waiting. */
+export interface ClaimBatching {
+  /** Claim at once when this many slots are free (at most the owner's capacity). */
+  slots: number;
+  /** Otherwise claim this long after the first slot came free. */
+  gatherMs: number;
+}
+
+const NO_GATHERING: ClaimBatching = { slots: 1, gatherMs: 0 };
+
 /**
  * The claim loop shared by the job runner and the notification dispatcher: claims only what fits
  * the free slots, coalesces wake-ups within a tick into one claim (setImmediate), claims again while
  * a claim came back full, and backs off exponentially (100 ms … 5 s) while claims fail, logging
  * the first failure and every twentieth.
+ *
+ * While work is waiting (the last claim came back full), a freed slot is not claimed alone at once:
+ * the pump waits until `batching.slots` are free or `batching.gatherMs` has passed, so jobs claimed
+ * together run, audit and settle together instead of one round trip each (a wake-up from outside,
+ * new work, still claims at once).
  */
 export class ClaimPump<T> {
   private wanted = false;
@@ -28,10 +43,12 @@ export class ClaimPump<T> {
   private errors = 0;
   private pausedUntil = 0;
   private retryTimer: NodeJS.Timeout | null = null;
+  private gatherTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly source: ClaimSource<T>,
     private readonly logger: Logger,
+    private readonly batching: ClaimBatching = NO_GATHERING,
   ) {}
 
   /** Claim now if there is room (a poll tick, a notification, new work). */
@@ -40,20 +57,32 @@ export class ClaimPump<T> {
     this.schedule();
   }
 
-  /** A slot came free: claim again if the last claim left work behind. */
+  /** A slot came free: claim again if the last claim left work behind (gathering freed slots first). */
   slotFreed(): void {
-    if (this.wanted) this.schedule();
+    if (!this.wanted) return;
+    if (this.source.free() >= this.batching.slots) {
+      this.schedule();
+      return;
+    }
+    this.gatherTimer ??= setTimeout(() => {
+      this.gatherTimer = null;
+      this.schedule();
+    }, this.batching.gatherMs);
   }
 
-  /** Stops the retry timer and waits for a claim under way. */
+  /** Stops the timers and waits for a claim under way. */
   async stop(): Promise<void> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    if (this.gatherTimer) clearTimeout(this.gatherTimer);
+    this.gatherTimer = null;
     if (this.pumping) await this.pumping;
   }
 
   private schedule(): void {
     if (this.scheduled || !this.source.running()) return;
+    if (this.gatherTimer) clearTimeout(this.gatherTimer);
+    this.gatherTimer = null;
     this.scheduled = true;
     // setImmediate: wake-ups and slots freed in the same tick make one claim.
     setImmediate(() => {
