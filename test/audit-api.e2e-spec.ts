@@ -174,7 +174,7 @@ describe('the request audit interceptor', () => {
         line = logs.lines.find((l) => l.includes('could not write'));
       }
       expect(line, 'an error log line').toBeDefined();
-      expect(JSON.parse(line!)).toMatchObject({ level: 'error', context: 'RequestAudit' });
+      expect(JSON.parse(line!)).toMatchObject({ level: 'error', context: 'AuditBatchWriter' });
       expect(line).toContain('audit store refused a row');
       expect(line).not.toContain('ops.oncall@example.net');
       expect(line).not.toContain('7946 0321');

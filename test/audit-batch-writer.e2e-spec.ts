@@ -93,4 +93,18 @@ describe('AuditBatchWriter', () => {
     await writer.write([entry(after)]);
     expect((await rowsOf([after])).length).toBe(1);
   });
+
+  it("one caller's bad row costs only that caller: the others of the same INSERT are written", async () => {
+    const inserts = vi.spyOn(appender, 'append');
+    const good = Array.from({ length: 5 }, () => randomUUID());
+    const bad = randomUUID();
+    const loose = randomUUID();
+    writer.add(entry(loose));
+    const results = await Promise.allSettled([writer.write([entry(bad, { tenant_id: 'not-a-uuid' })]), ...good.map((m) => writer.write([entry(m)]))]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', ...good.map(() => 'fulfilled')]);
+    // one shared INSERT that failed, then each caller (and the fire-and-forget rows) alone
+    expect(inserts).toHaveBeenCalledTimes(1 + 1 + 1 + good.length);
+    expect((await rowsOf([...good, loose])).length).toBe(good.length + 1);
+    expect((await rowsOf([bad])).length).toBe(0);
+  });
 });

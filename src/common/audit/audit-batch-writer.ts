@@ -15,6 +15,12 @@ interface Waiter {
   reject(e: unknown): void;
 }
 
+/** One caller's rows (with its waiter), or fire-and-forget rows (without one). */
+interface Group {
+  entries: AuditEntry[];
+  waiter?: Waiter;
+}
+
 /**
  * Audit rows that belong to no business transaction — request audit, policy decisions taken
  * outside a transaction, a tool's result written after its own transaction — written in group
@@ -30,8 +36,9 @@ interface Waiter {
 @Injectable()
 export class AuditBatchWriter implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('AuditBatchWriter');
-  private pending: AuditEntry[] = [];
-  private waiters: Waiter[] = [];
+  private pending: Group[] = [];
+  private pendingRows = 0;
+  private waiting = 0;
   private writing: Promise<void> | null = null;
   private lingerTimer: NodeJS.Timeout | null = null;
   private soon = false;
@@ -46,20 +53,24 @@ export class AuditBatchWriter implements BeforeApplicationShutdown, OnApplicatio
   write(entries: readonly AuditEntry[]): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.pending.push(...entries);
-      this.waiters.push({ resolve, reject });
+      this.pending.push({ entries: [...entries], waiter: { resolve, reject } });
+      this.pendingRows += entries.length;
+      this.waiting++;
       this.kick(true);
     });
   }
 
   /** Fire-and-forget. */
   add(...entries: AuditEntry[]): void {
-    if (this.pending.length + entries.length > MAX_PENDING) {
+    if (this.pendingRows + entries.length > MAX_PENDING) {
       this.dropped += entries.length;
       return;
     }
-    this.pending.push(...entries);
-    this.kick(this.pending.length >= BATCH_ROWS);
+    const last = this.pending[this.pending.length - 1];
+    if (last && !last.waiter) last.entries.push(...entries);
+    else this.pending.push({ entries });
+    this.pendingRows += entries.length;
+    this.kick(this.pendingRows >= BATCH_ROWS);
   }
 
   /** Writes everything handed in so far; resolves when it is written or given up (never rejects). */
@@ -102,37 +113,69 @@ export class AuditBatchWriter implements BeforeApplicationShutdown, OnApplicatio
     if (this.writing || this.pending.length === 0) return;
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
     this.lingerTimer = null;
-    const entries = this.pending;
-    const waiters = this.waiters;
+    const groups = this.pending;
     this.pending = [];
-    this.waiters = [];
-    this.writing = this.insert(entries)
-      .then(
-        () => {
-          for (const w of waiters) w.resolve();
-        },
-        (e: unknown) => {
-          // Logged through the redacting logger; the message names no payload.
-          this.logger.error(`could not write ${entries.length} audit row(s): ${e instanceof Error ? e.message : String(e)}`);
-          for (const w of waiters) w.reject(e);
-        },
-      )
-      .finally(() => {
-        this.writing = null;
-        if (this.pending.length === 0) return;
-        this.kick(this.waiters.length > 0 || this.pending.length >= BATCH_ROWS);
-      });
+    this.pendingRows = 0;
+    this.waiting = 0;
+    this.writing = this.writeGroups(groups).finally(() => {
+      this.writing = null;
+      if (this.pending.length > 0) this.kick(this.waiting > 0 || this.pendingRows >= BATCH_ROWS);
+    });
   }
 
-  private async insert(entries: AuditEntry[]): Promise<void> {
+  /** Whole groups per INSERT, up to BATCH_ROWS rows (a larger group alone, in chunks). Never throws. */
+  private async writeGroups(groups: Group[]): Promise<void> {
     if (this.dropped > 0) {
       this.logger.error(`audit buffer full: ${this.dropped} fire-and-forget audit row(s) dropped`);
       this.dropped = 0;
     }
+    let batch: Group[] = [];
+    let rows = 0;
+    for (const g of groups) {
+      if (rows > 0 && rows + g.entries.length > BATCH_ROWS) {
+        await this.writeBatch(batch);
+        batch = [];
+        rows = 0;
+      }
+      batch.push(g);
+      rows += g.entries.length;
+    }
+    if (batch.length > 0) await this.writeBatch(batch);
+  }
+
+  /**
+   * One INSERT for the batch. If it fails and holds several callers' rows, each caller's rows are
+   * tried alone, so one bad row costs only its own caller.
+   */
+  private async writeBatch(batch: Group[]): Promise<void> {
+    try {
+      await this.insert(batch.length === 1 ? batch[0]!.entries : batch.flatMap((g) => g.entries));
+      for (const g of batch) g.waiter?.resolve();
+      return;
+    } catch (e) {
+      if (batch.length === 1) return this.failed(batch[0]!, e);
+    }
+    for (const g of batch) {
+      try {
+        await this.insert(g.entries);
+        g.waiter?.resolve();
+      } catch (e) {
+        this.failed(g, e);
+      }
+    }
+  }
+
+  private failed(g: Group, e: unknown): void {
+    // Logged through the redacting logger; the message names no payload.
+    this.logger.error(`could not write ${g.entries.length} audit row(s): ${e instanceof Error ? e.message : String(e)}`);
+    g.waiter?.reject(e);
+  }
+
+  private async insert(entries: AuditEntry[]): Promise<void> {
     if (!this.db.isInitialized) throw new Error('database closed');
     // each INSERT is atomic on its own: no transaction around them
     for (let i = 0; i < entries.length; i += BATCH_ROWS) {
-      await this.appender.append(this.db.manager, i === 0 && entries.length <= BATCH_ROWS ? entries : entries.slice(i, i + BATCH_ROWS));
+      await this.appender.append(this.db.manager, entries.length <= BATCH_ROWS ? entries : entries.slice(i, i + BATCH_ROWS));
     }
   }
 }
