@@ -30,6 +30,9 @@ export function dataSourceOptions(url: string, poolSize = 20, applicationName = 
       // A statement stuck on a lock must not hold a request or a worker forever.
       statement_timeout: 30_000,
       keepAlive: true,
+      // pg's pipeline mode: a statement issued while another is in flight goes out at once instead
+      // of waiting for the answer (see query-runner-transactions: START and COMMIT ride along)
+      pipeline: true,
       // set at connect time, so every pooled connection acts as the restricted role
       ...(role ? { options: `-c role=${role}` } : {}),
     },

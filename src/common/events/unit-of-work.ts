@@ -104,12 +104,15 @@ export class UnitOfWork {
       try {
         // TypeORM's transaction (its after-commit subscribers see the real commit), opened in one round trip
         const qr = await beginTransaction(this.db, isolation);
-        const result = await finishTransaction(qr, async () => {
-          tx = new Tx(qr.manager, actor, correlationId);
-          const value = await work(tx);
-          await tx.flush();
-          return value;
-        });
+        // the events and audit rows go out with the COMMIT (one round trip for both)
+        const result = await finishTransaction(
+          qr,
+          () => {
+            tx = new Tx(qr.manager, actor, correlationId);
+            return work(tx);
+          },
+          () => tx!.flush(),
+        );
         const events = tx!.events;
         if (events.length > 0) {
           if (this.config.faultInject === 'crash_after_booking_commit' && events.some((e) => e.type === 'BookingCreated')) {

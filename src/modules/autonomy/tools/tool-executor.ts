@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditAppender, type AuditEntry } from '../../../common/audit/audit-appender.js';
 import { AuditBatchWriter } from '../../../common/audit/audit-batch-writer.js';
+import { transaction } from '../../../common/database/query-runner-transactions.js';
 import { AppointmentService } from '../../booking/appointments/appointment.service.js';
 import type { Appointment } from '../../booking/appointments/appointment.types.js';
 import { JobQueue } from '../../jobs/job-queue.service.js';
@@ -63,22 +64,29 @@ export class ToolExecutor {
     if (mode === 'off') return this.endAlone(job, tool, { outcome: 'cancelled', reason: 'autonomy_off' });
     const shadow = mode === 'shadow' || job.shadow;
 
-    const checkAndRun = async (m: EntityManager): Promise<Checked> => {
+    const checkAndRun = async (m: EntityManager): Promise<{ out: Checked; audits: AuditEntry[] }> => {
       const audits: AuditEntry[] = [];
       const end = (r: ToolResult): Checked => {
         audits.push(this.entry(job, tool, r.outcome === 'completed' ? 'tool.completed' : `tool.${r.outcome}`, { outcome: r.outcome, reason: r.reason, effects: r.effects }));
         return { result: r };
       };
-      const out = await this.check(m, job, tool, input as { appointment_id?: string }, shadow, audits, end);
-      // in the transaction with the effect; without one, in the next group commit (awaited)
-      if (m.queryRunner?.isTransactionActive) await this.audit.append(m, audits);
-      else await this.batch.write(audits);
-      return out;
+      return { out: await this.check(m, job, tool, input as { appointment_id?: string }, shadow, audits, end), audits };
     };
-    // A tool with its own transaction runs after the checks, so a transaction around them would hold
-    // nothing for it (its locks end at the commit, before the tool starts): the checks read, and their
-    // decision is audited (committed) before the tool runs. The others: checks and effect in one.
-    const checked = tool.ownTransaction ? await checkAndRun(this.db.manager) : await this.db.transaction(checkAndRun);
+    let checked: Checked;
+    if (tool.ownTransaction) {
+      // A tool with its own transaction runs after the checks, so a transaction around them would
+      // hold nothing for it (its locks end at the commit, before the tool starts): the checks read,
+      // and their decision is audited (in the next group commit, awaited) before the tool runs.
+      const r = await checkAndRun(this.db.manager);
+      await this.batch.write(r.audits);
+      checked = r.out;
+    } else {
+      // The others: checks and effect in one transaction, the audit rows its last statement (sent with the COMMIT).
+      checked = await transaction(this.db, 'READ COMMITTED', async (m) => {
+        const r = await checkAndRun(m);
+        return { value: r.out, last: r.audits.length > 0 ? () => this.audit.append(m, r.audits) : undefined };
+      });
+    }
     let result = checked.result;
     if (checked.runAfter) {
       const written: AuditEntry[] = [];
