@@ -90,6 +90,32 @@ describe('zoneOffsetMs / toZonedParts', () => {
     }
   });
 
+  it('its hour cache agrees, minute by minute and in both directions, with a formatter of its own across transitions', () => {
+    // [zone, a UTC day holding a transition]: whole-hour, 00:01-local (St. John's 2010), half-hour (Lord Howe), midnight (São Paulo)
+    const days: [string, string][] = [
+      ['Europe/Berlin', '2026-03-29'],
+      ['Europe/Berlin', '2026-10-25'],
+      ['America/St_Johns', '2010-03-14'],
+      ['America/St_Johns', '2010-11-07'],
+      ['Australia/Lord_Howe', '2026-04-04'],
+      ['Australia/Lord_Howe', '2026-10-03'],
+      ['America/Sao_Paulo', '2018-11-04'],
+      ['America/Sao_Paulo', '2019-02-17'],
+    ];
+    for (const [zone, day] of days) {
+      const reference = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' });
+      const offset = (t: number): number => {
+        const p = Object.fromEntries(reference.formatToParts(t).map((x) => [x.type, Number(x.value)]));
+        return utcFromFields(p.year!, p.month!, p.day!, p.hour! % 24, p.minute!, p.second!) - t;
+      };
+      const from = ms(`${day}T00:00:00Z`) - 12 * 3_600_000;
+      const minutes = Array.from({ length: 48 * 60 }, (_, i) => from + i * 60_000 + 30_000);
+      // descending first, so an hour is cached from an instant on the far side of a transition
+      for (const t of [...minutes].reverse()) expect(zoneOffsetMs(t, zone), `${zone} ${new Date(t).toISOString()}`).toBe(offset(t));
+      for (const t of minutes) expect(zoneOffsetMs(t, zone), `${zone} ${new Date(t).toISOString()}`).toBe(offset(t));
+    }
+  });
+
   it('agrees with a fresh Intl formatter on random instants and zones', () => {
     const zones = ['Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kolkata', 'America/St_Johns'];
     fc.assert(

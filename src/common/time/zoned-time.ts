@@ -37,7 +37,14 @@ interface ZoneEntry {
   /** One-entry memo: evaluations cluster around "now", so most lookups hit the same UTC minute. */
   minute: number;
   offsetMs: number;
+  /**
+   * Offsets of whole UTC hours (bounded): bookings, slots and reminders cluster in hours, not in
+   * one minute. NaN marks an hour with a transition inside, looked up to the second instead.
+   */
+  readonly hours: Map<number, number>;
 }
+
+const MAX_CACHED_HOURS = 20_000;
 
 const zones = new Map<string, ZoneEntry>();
 
@@ -56,7 +63,7 @@ function zoneEntry(timeZone: string): ZoneEntry {
     });
     // Case variants of a zone name are all accepted by Intl, so the key space is not bounded.
     if (zones.size >= MAX_CACHED_ZONES) zones.clear();
-    entry = { format, minute: Number.NaN, offsetMs: 0 };
+    entry = { format, minute: Number.NaN, offsetMs: 0, hours: new Map() };
     zones.set(timeZone, entry);
   }
   return entry;
@@ -97,6 +104,25 @@ export function zoneOffsetMs(instantMs: number, timeZone: string): number {
   const entry = zoneEntry(timeZone);
   const minute = Math.floor(instantMs / MINUTE_MS);
   if (entry.minute === minute) return entry.offsetMs;
+  const hourStart = Math.floor(instantMs / HOUR_MS) * HOUR_MS;
+  let offsetMs = entry.hours.get(hourStart);
+  if (offsetMs === undefined) {
+    // the same offset at the hour's first and last second: none in between differs (no zone
+    // changes its offset and back within an hour)
+    const first = offsetAt(entry.format, hourStart);
+    const whole = offsetAt(entry.format, hourStart + HOUR_MS - 1000) === first;
+    if (entry.hours.size >= MAX_CACHED_HOURS) entry.hours.clear();
+    entry.hours.set(hourStart, whole ? first : Number.NaN);
+    offsetMs = whole ? first : Number.NaN;
+  }
+  if (Number.isNaN(offsetMs)) offsetMs = offsetAt(entry.format, instantMs);
+  entry.minute = minute;
+  entry.offsetMs = offsetMs;
+  return offsetMs;
+}
+
+/** The zone's offset at `instantMs` (to the second), read from the formatter. */
+function offsetAt(format: Intl.DateTimeFormat, instantMs: number): number {
   const wholeSecond = Math.floor(instantMs / 1000) * 1000;
   let year = 0;
   let month = 1;
@@ -104,7 +130,7 @@ export function zoneOffsetMs(instantMs: number, timeZone: string): number {
   let hour = 0;
   let min = 0;
   let second = 0;
-  for (const part of entry.format.formatToParts(wholeSecond)) {
+  for (const part of format.formatToParts(wholeSecond)) {
     switch (part.type) {
       case 'year':
         year = Number(part.value);
@@ -129,10 +155,7 @@ export function zoneOffsetMs(instantMs: number, timeZone: string): number {
         break;
     }
   }
-  const offsetMs = utcFromFields(year, month, day, hour, min, second) - wholeSecond;
-  entry.minute = minute;
-  entry.offsetMs = offsetMs;
-  return offsetMs;
+  return utcFromFields(year, month, day, hour, min, second) - wholeSecond;
 }
 
 /** Wall clock reading of `instantMs` in `timeZone`. */
