@@ -12,7 +12,8 @@ interface ErrorBody {
   correlation_id?: string;
 }
 
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006', '53300']);
+/** Socket errors and SQLSTATEs of a database that is gone; EPIPE: a (pipelined) write to a connection the server closed. */
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006', '53300']);
 /**
  * A connection lost in the middle of a request (the server shut down or restarted) surfaces without
  * a code: pg's "Connection terminated unexpectedly", and TypeORM's released-runner errors when the
