@@ -351,3 +351,39 @@ describe('job runner', () => {
     expect((await rec.startOf(job!.id)) - t0).toBeLessThan(1000);
   });
 });
+
+describe('wake-up signals', () => {
+  it('a runner with room takes what its own process enqueued without a NOTIFY, whatever later jobs come along; a full one notifies once per transaction', async () => {
+    const listener = new pg.Client({ connectionString: db.url });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on('notification', (n) => void (n.channel === 'agent_jobs' && heard.push(n.payload ?? '')));
+    await listener.query('LISTEN agent_jobs');
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const started: number[] = [];
+    try {
+      const t = await runnerApp({ agentMaxConcurrentJobs: 2 }, (r) =>
+        r.register('held', async (job) => {
+          started.push(Number(job.payload.i));
+          await gate;
+        }),
+      );
+      const queue = t.app.get(JobQueue);
+      const later = new Date(Date.now() + 3_600_000);
+      // a booking's shape: one job due now, three due later, in one transaction
+      await queue.enqueueMany([0, 1, 2, 3].map((i) => ({ type: 'held', tenantId: null, payload: { i }, runAt: i === 0 ? undefined : later })));
+      await until('the job due now to start', () => started.includes(0));
+      await sleep(150);
+      expect(heard).toEqual([]);
+      // one slot left, two jobs due now: this runner cannot take both, so the other processes are told, once
+      await queue.enqueueMany([4, 5].map((i) => ({ type: 'held', tenantId: null, payload: { i } })));
+      await until('a NOTIFY', () => heard.length > 0);
+      await sleep(150);
+      expect(heard).toHaveLength(1);
+    } finally {
+      release();
+      await listener.end();
+    }
+  });
+});

@@ -99,9 +99,7 @@ export class JobQueue {
         // the caller writes them with its own rows, in the same transaction (one statement fewer)
         if (opts.auditInto && manager) opts.auditInto.push(...entries);
         else await this.appendAudit(m, entries);
-        let earliest = Infinity;
-        for (const j of inserted) earliest = Math.min(earliest, j.run_at.getTime());
-        await this.signal.announce(m, earliest, inserted.length);
+        await this.signal.announce(m, inserted.map((j) => j.run_at.getTime()));
         this.emitAfterCommit(m, inserted);
       }
       return rows.map((r) => {
@@ -177,7 +175,7 @@ export class JobQueue {
     for (const j of done) entries.push(jobAudit(j, j.outcome === 'skipped' ? 'skipped' : j.status === 'cancelled' ? 'cancelled' : 'completed', actor));
     for (const j of failed) entries.push(jobAudit(j, j.status === 'failed' ? 'failed' : 'retry_scheduled', actor));
     const retrying = failed.filter((j) => j.status === 'pending');
-    if (retrying.length > 0) await this.signal.announce(m, Math.min(...retrying.map((j) => j.run_at.getTime())), retrying.length);
+    await this.signal.announce(m, retrying.map((j) => j.run_at.getTime()));
     return { settled: done.length === 0 ? failed : failed.length === 0 ? done : [...done, ...failed], entries };
   }
 
@@ -196,7 +194,7 @@ export class JobQueue {
       const jobs = await this.jobs.release(m, workerId, claims);
       if (jobs.length > 0) {
         await this.appendAudit(m, jobs.map((j) => jobAudit(j, 'released', `worker:${workerId}`, { reason })));
-        await this.signal.announce(m, Date.now(), jobs.length);
+        await this.signal.announce(m, jobs.map(() => Date.now()));
       }
       return jobs;
     });
@@ -255,7 +253,7 @@ export class JobQueue {
           throw new JobsException(JobsErrorCode.INVALID_STATE, `a ${current.status} job cannot be retried (only failed or cancelled jobs)`, 'id');
         }
         await this.appendAudit(m, [jobAudit(retried, 'retried', this.actor())]);
-        await this.signal.announce(m, Date.now(), 1);
+        await this.signal.announce(m, [Date.now()]);
         return retried;
       });
     } catch (e) {
@@ -279,8 +277,7 @@ export class JobQueue {
       const jobs = await this.jobs.reclaimExpired(m, limit);
       if (jobs.length === 0) return [];
       await this.appendAudit(m, jobs.map((j) => jobAudit(j, j.status === 'failed' ? 'failed' : 'reclaimed', 'system', { lost_by: j.lost_by })));
-      const again = jobs.filter((j) => j.status === 'pending').length;
-      if (again > 0) await this.signal.announce(m, Date.now(), again);
+      await this.signal.announce(m, jobs.filter((j) => j.status === 'pending').map(() => Date.now()));
       return jobs.map(({ lost_by: _lostBy, ...job }) => job as Job);
     });
     this.emitAll(reclaimed);

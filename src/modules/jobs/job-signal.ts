@@ -35,18 +35,27 @@ export class JobSignal {
     if (this.runner === runner) this.runner = null;
   }
 
-  /** Inside the transaction that made `count` jobs runnable, the earliest at `runAtMs`. */
-  async announce(m: EntityManager, runAtMs: number, count: number): Promise<void> {
+  /** Inside the transaction that made jobs runnable at `runAtMs` (epoch ms each, now or later). */
+  async announce(m: EntityManager, runAtMs: readonly number[]): Promise<void> {
+    if (runAtMs.length === 0) return;
+    const dueBy = Date.now() + FUTURE_SLACK_MS;
+    let earliest = Infinity;
+    let dueNow = 0;
+    for (const t of runAtMs) {
+      earliest = Math.min(earliest, t);
+      if (t <= dueBy) dueNow++;
+    }
     const runner = this.runner;
     if (runner) {
-      this.hooks.afterCommit(m, () => runner.jobsAt(runAtMs));
-      // A job due later is timed locally; the other processes' polls back this process up.
-      if (runAtMs > Date.now() + FUTURE_SLACK_MS || runner.offer(count)) return;
+      this.hooks.afterCommit(m, () => runner.jobsAt(earliest));
+      // Jobs due later are timed locally (the other processes' polls back this process up); those
+      // due now are this runner's if it has room for them.
+      if (dueNow === 0 || runner.offer(dueNow)) return;
     }
     const notified = this.hooks.local<number>(m, NOTIFIED);
     const already = notified?.get();
-    if (already !== undefined && already <= runAtMs) return;
-    notified?.set(runAtMs);
-    await m.query(`SELECT pg_notify('${JOBS_CHANNEL}', $1)`, [String(runAtMs)]);
+    if (already !== undefined && already <= earliest) return;
+    notified?.set(earliest);
+    await m.query(`SELECT pg_notify('${JOBS_CHANNEL}', $1)`, [String(earliest)]);
   }
 }
