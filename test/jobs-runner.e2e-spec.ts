@@ -365,7 +365,7 @@ describe('wake-up signals', () => {
     try {
       const t = await runnerApp({ agentMaxConcurrentJobs: 2 }, (r) =>
         r.register('held', async (job) => {
-          started.push(Number(job.payload.i));
+          started.push(Number((job.payload as { i: number }).i));
           await gate;
         }),
       );

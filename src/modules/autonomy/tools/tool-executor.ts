@@ -108,7 +108,9 @@ export class ToolExecutor {
   ): Promise<Checked> {
     let apt: Appointment | null = null;
     if (tool.appointmentStatuses) {
-      apt = input.appointment_id ? await this.appointments.lockForAction(m, input.appointment_id) : null;
+      // in the effect's transaction, share-locked; without one (a tool with its own), a plain batched read
+      const inTransaction = m.queryRunner?.isTransactionActive === true;
+      apt = !input.appointment_id ? null : inTransaction ? await this.appointments.lockForAction(m, input.appointment_id) : await this.appointments.readForAction(input.appointment_id);
       if (!apt || apt.tenant_id !== job.tenant_id) return end({ outcome: 'cancelled', reason: 'stale_appointment: not found' });
       if (job.appointment_version !== null && apt.version !== job.appointment_version) {
         return end({ outcome: 'cancelled', reason: `stale_appointment: version ${apt.version}, job made for ${job.appointment_version}` });

@@ -68,6 +68,11 @@ export class AppointmentRepository {
     return rows[0] ?? null;
   }
 
+  /** Several by id, outside any transaction (no lock). */
+  async findManyByIds(ids: readonly string[]): Promise<Appointment[]> {
+    return this.db.manager.query(`SELECT ${APPOINTMENT_COLS} FROM appointments WHERE id = ANY($1::uuid[])`, [ids]);
+  }
+
   async findById(id: string, tenantId: string | undefined, m?: EntityManager): Promise<Appointment | null> {
     const rows: Appointment[] = await (m ?? this.db.manager).query(
       `SELECT ${APPOINTMENT_COLS} FROM appointments WHERE id = $1 AND ($2::uuid IS NULL OR tenant_id = $2)`,

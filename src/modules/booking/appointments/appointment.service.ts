@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditAppender } from '../../../common/audit/audit-appender.js';
+import { BatchLoader } from '../../../common/concurrency/batch-loader.js';
 import { EXCLUSION_VIOLATION, pgCode, SERIALIZATION_FAILURE, DEADLOCK_DETECTED } from '../../../common/database/pg-errors.js';
 import { UnitOfWork, type Tx } from '../../../common/events/unit-of-work.js';
 import { validateSlot } from '../availability/slot-rules.js';
@@ -30,6 +31,8 @@ export interface BookInput {
  */
 @Injectable()
 export class AppointmentService {
+  private readonly actionReads = new BatchLoader<string, Appointment>(async (ids) => new Map((await this.appointments.findManyByIds(ids)).map((a) => [a.id, a])));
+
   constructor(
     private readonly uow: UnitOfWork,
     private readonly appointments: AppointmentRepository,
@@ -137,6 +140,15 @@ export class AppointmentService {
    */
   async lockForAction(manager: EntityManager, id: string): Promise<Appointment | null> {
     return this.appointments.findForShare(manager, id);
+  }
+
+  /**
+   * For an action that runs outside a transaction (its tool writes in its own): a plain read, since
+   * a share lock would end with the statement anyway (and, taken outside a transaction, would cost a
+   * WAL flush). The reads of the jobs started in one turn of the event loop go out as one statement.
+   */
+  async readForAction(id: string): Promise<Appointment | null> {
+    return (await this.actionReads.load(id)) ?? null;
   }
 
   /** Marks a no-show, only if the appointment is still the version the decision was made for. */
