@@ -355,8 +355,8 @@ async function claimLatencyWithHistory(db: DataSource, queue: JobQueue): Promise
 
 async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY;
-  if (only === 'guarded' || only === 'bare' || only === 'runner') {
-    // one part alone, for profiling: BENCH_ONLY=guarded|bare|runner
+  if (only === 'guarded' || only === 'bare' || only === 'runner' || only === 'trickle') {
+    // one part alone, for profiling: BENCH_ONLY=guarded|bare|runner|trickle
     const database = await benchDatabase('queue');
     admin = new pg.Client({ connectionString: database.url });
     await admin.connect();
@@ -366,6 +366,11 @@ async function main(): Promise<void> {
     if (only === 'guarded') console.log(`guarded: ${JSON.stringify(await guardedRate(database.url))}`);
     if (only === 'bare') console.log(`bare (claim ${BARE_BATCH}, ${BARE_LOOPS} loops): ${JSON.stringify(await bareRate(db))}`);
     if (only === 'runner') console.log(`runner, 1 process × concurrency 10: ${await runnerRate(database.url, db, app.get(JobQueue), 1)} jobs/s`);
+    if (only === 'trickle') {
+      const other = await trickleLatency(database.url, db, app.get(JobQueue));
+      const local = await trickleLatencyInProcess(database.url);
+      console.log(`enqueue→start p50/p99 ms: from another process ${percentile(other, 50).toFixed(2)}/${percentile(other, 99).toFixed(2)}; in-process ${percentile(local, 50).toFixed(2)}/${percentile(local, 99).toFixed(2)}`);
+    }
     await app.close();
     await admin.end();
     await database.stop();

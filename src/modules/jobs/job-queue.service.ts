@@ -8,6 +8,7 @@ import type { AppConfig } from '../../common/config/app-config.js';
 import { APP_CONFIG } from '../../common/config/config.module.js';
 import { ADVISORY_LOCKS, tryAdvisoryXactLock } from '../../common/database/advisory-lock.js';
 import { pgCode, UNIQUE_VIOLATION } from '../../common/database/pg-errors.js';
+import { transaction } from '../../common/database/query-runner-transactions.js';
 import { requestContext } from '../../common/http/request-context.js';
 import { redactText } from '../../common/redaction/index.js';
 import { backoffDelayMs, backoffPolicy, type BackoffPolicy } from './backoff.js';
@@ -88,27 +89,34 @@ export class JobQueue {
     if (specs.length === 0) return [];
     const correlationId = requestContext.get()?.correlationId ?? null;
     const rows = specs.map((s, i) => this.toInsert(s, specs.length > 1 ? `jobs[${i}].` : '', correlationId));
-    const work = async (m: EntityManager): Promise<EnqueueResult<P>[]> => {
+    // `announce` is the signal to the runners: inline in the caller's transaction; in the queue's own,
+    // its last statement (a NOTIFY, when one is needed), sent with the COMMIT
+    const work = async (m: EntityManager, announceLast: boolean): Promise<{ value: EnqueueResult<P>[]; last?: () => Promise<unknown> }> => {
       const inserted = await this.jobs.insertMany(m, rows);
       const byId = new Map(inserted.map((j) => [j.id, j]));
       const missingKeys = rows.filter((r) => !byId.has(r.id) && r.dedupe_key !== null).map((r) => r.dedupe_key!);
       const existing = missingKeys.length > 0 ? await this.jobs.findActiveByDedupeKeys(m, missingKeys) : [];
       const byKey = new Map(existing.map((j) => [j.dedupe_key!, j]));
+      let last: (() => Promise<unknown>) | undefined;
       if (inserted.length > 0) {
         const entries = inserted.map((j) => jobAudit(j, 'enqueued', this.actor()));
         // the caller writes them with its own rows, in the same transaction (one statement fewer)
         if (opts.auditInto && manager) opts.auditInto.push(...entries);
         else await this.appendAudit(m, entries);
-        await this.signal.announce(m, inserted.map((j) => j.run_at.getTime()));
+        const announce = () => this.signal.announce(m, inserted.map((j) => j.run_at.getTime()));
+        if (announceLast) last = announce;
+        else await announce();
         this.emitAfterCommit(m, inserted);
       }
-      return rows.map((r) => {
+      const value = rows.map((r): EnqueueResult<P> => {
         const job = byId.get(r.id);
         if (job) return { created: true, job: job as Job<P> };
         return { created: false, job: (byKey.get(r.dedupe_key!) as Job<P> | undefined) ?? null };
       });
+      return { value, last };
     };
-    return manager ? work(manager) : this.db.transaction(work);
+    if (manager) return (await work(manager, false)).value;
+    return transaction(this.db, 'READ COMMITTED', (m) => work(m, true));
   }
 
   /** Claims up to `limit` due jobs for `workerId`, each leased for `leaseMs`. */
