@@ -38,7 +38,6 @@ export class AuditBatchWriter implements BeforeApplicationShutdown, OnApplicatio
   private readonly logger = new Logger('AuditBatchWriter');
   private pending: Group[] = [];
   private pendingRows = 0;
-  private waiting = 0;
   private writing: Promise<void> | null = null;
   private lingerTimer: NodeJS.Timeout | null = null;
   private soon = false;
@@ -55,7 +54,6 @@ export class AuditBatchWriter implements BeforeApplicationShutdown, OnApplicatio
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ entries: [...entries], waiter: { resolve, reject } });
       this.pendingRows += entries.length;
-      this.waiting++;
       this.kick(true);
     });
   }
@@ -116,10 +114,9 @@ export class AuditBatchWriter implements BeforeApplicationShutdown, OnApplicatio
     const groups = this.pending;
     this.pending = [];
     this.pendingRows = 0;
-    this.waiting = 0;
     this.writing = this.writeGroups(groups).finally(() => {
       this.writing = null;
-      if (this.pending.length > 0) this.kick(this.waiting > 0 || this.pendingRows >= BATCH_ROWS);
+      if (this.pending.length > 0) this.kick(this.pending.some((g) => g.waiter) || this.pendingRows >= BATCH_ROWS);
     });
   }
 

@@ -57,6 +57,8 @@ function interceptNext(client: Client, fn: (send: Send, args: unknown[]) => Prom
 
 /** `first`'s outcome, then `then`'s: a failure of `first` wins (it is reported in `then`'s place). */
 function reportFirstFailure(first: Promise<unknown>, then: Promise<pg.QueryResult>): Promise<pg.QueryResult> {
+  // `then` may fail before `first` settles: observed here, reported below
+  then.catch(() => undefined);
   return first.then(
     () => then,
     (e: unknown) => then.then(() => Promise.reject(e), () => Promise.reject(e)),
@@ -132,7 +134,7 @@ export function lazyTransaction(qr: QueryRunner): { started(): boolean; direct: 
  * the caller sees the failure. `last` must send at most one statement; if it fails before sending
  * anything, nothing is committed.
  */
-async function commitWith<T>(qr: QueryRunner, last: () => Promise<T>): Promise<T> {
+async function commitWith(qr: QueryRunner, last: () => Promise<unknown>): Promise<void> {
   const client = (await qr.connect()) as Client;
   let sent: Promise<pg.QueryResult> | null = null;
   let onWire!: () => void;
@@ -156,9 +158,9 @@ async function commitWith<T>(qr: QueryRunner, last: () => Promise<T>): Promise<T
     const lastSent = sent as Promise<pg.QueryResult> | null;
     if (!lastSent) {
       // failed (or finished) before sending anything: an ordinary commit, or none at all
-      const value = await result;
+      await result;
       await qr.commitTransaction();
-      return value;
+      return;
     }
     const undoCommit = interceptNext(client, (send, args) => {
       const commit = send.apply(client, args);
@@ -170,7 +172,6 @@ async function commitWith<T>(qr: QueryRunner, last: () => Promise<T>): Promise<T
     } finally {
       undoCommit();
     }
-    return result;
   } finally {
     // whatever happened in between, nothing stays held in the buffer
     release();

@@ -3,8 +3,8 @@ import type { EntityManager } from 'typeorm';
 import { ASYNC_COMMIT_CTE, runsAlone } from '../../common/database/async-commit.js';
 import { preparedQuery } from '../../common/database/prepared-query.js';
 import { returning } from '../../common/database/returning.js';
-import type { Job, JobClaim, JobCompletion, JobStatus } from './job.types.js';
 import { isoJson } from '../../common/database/sql-timestamps.js';
+import type { Job, JobClaim, JobCompletion, JobStatus } from './job.types.js';
 
 export const JOB_COLS = `id, tenant_id, type, payload, status, priority, run_at, claimed_at, completed_at, attempts, max_attempts,
   last_error, created_at, updated_at, dedupe_key, worker_id, lock_expires_at, appointment_id, appointment_version, outcome,

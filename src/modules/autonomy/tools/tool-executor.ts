@@ -106,10 +106,11 @@ export class ToolExecutor {
     audits: AuditEntry[],
     end: (r: ToolResult) => Checked,
   ): Promise<Checked> {
+    // false for a tool with its own transaction: its checks run outside one
+    const inTransaction = m.queryRunner?.isTransactionActive === true;
     let apt: Appointment | null = null;
     if (tool.appointmentStatuses) {
-      // in the effect's transaction, share-locked; without one (a tool with its own), a plain batched read
-      const inTransaction = m.queryRunner?.isTransactionActive === true;
+      // in the effect's transaction, share-locked; without one, a plain batched read
       apt = !input.appointment_id ? null : inTransaction ? await this.appointments.lockForAction(m, input.appointment_id) : await this.appointments.readForAction(input.appointment_id);
       if (!apt || apt.tenant_id !== job.tenant_id) return end({ outcome: 'cancelled', reason: 'stale_appointment: not found' });
       if (job.appointment_version !== null && apt.version !== job.appointment_version) {
@@ -132,7 +133,7 @@ export class ToolExecutor {
           appointmentId: job.appointment_id ?? undefined,
           appointmentVersion: job.appointment_version ?? undefined,
           shadow: job.shadow,
-        }, m.queryRunner ? m : undefined);
+        }, inTransaction ? m : undefined);
         return end({ outcome: 'skipped', reason: `deferred until ${decision.defer_until} (${decision.reason})` });
       }
       return end({ outcome: 'cancelled', reason: decision.basis === 'kill_switch' ? 'autonomy_off' : `policy_denied: ${decision.reason}` });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { returning } from '../../../common/database/returning.js';
+import { resourceLockSql } from '../resource-lock.js';
 import type { Appointment, AppointmentStatus } from './appointment.types.js';
 
 export const APPOINTMENT_COLS = `id, tenant_id, resource_id, hold_id, client_name, client_email, client_phone, service,
@@ -16,10 +17,10 @@ export interface AppointmentFilter {
   after?: { start: Date; id: string };
 }
 
-/** The SQL of appointments. Every read of tenant data takes the tenant id (undefined only for the admin). */
 /** The columns a booking sets; the database fills in the rest (id, status, version, times). */
 export type NewAppointment = Pick<Appointment, 'tenant_id' | 'resource_id' | 'hold_id' | 'client_name' | 'client_email' | 'client_phone' | 'service'> & { start: Date; end: Date };
 
+/** The SQL of appointments. Every read of tenant data takes the tenant id (undefined only for the admin). */
 @Injectable()
 export class AppointmentRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -35,13 +36,13 @@ export class AppointmentRepository {
 
   /**
    * A direct booking in one statement (one round trip, where three steps took two): takes the
-   * resource's advisory lock (as `lockResource`), then checks that no other client's active hold
+   * resource's advisory lock (the key of `lockResource`), then checks that no other client's active hold
    * covers the slot, then inserts. Answers null, inserting nothing, when a hold covers it. The
    * CTEs run in that order because each reads the one before.
    */
   async insertUnlessHeld(m: EntityManager, a: NewAppointment): Promise<Appointment | null> {
     const rows: Appointment[] = await m.query(
-      `WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtextextended($2::uuid::text, 0))),
+      `WITH locked AS MATERIALIZED (SELECT ${resourceLockSql('$2::uuid::text')}),
             free AS MATERIALIZED (
               SELECT NOT EXISTS (SELECT 1 FROM availability_holds
                                   WHERE tenant_id = $1 AND resource_id = $2 AND status = 'active' AND expires_at > now()
