@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { DataSource } from 'typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../src/common/config/app-config.js';
 import { JobHandlerRegistry } from '../src/modules/jobs/job-handler.registry.js';
@@ -353,6 +354,54 @@ describe('job runner', () => {
 });
 
 describe('wake-up signals', () => {
+  it('jobs due now go to a runner with room straight from the INSERT: claimed in the enqueuing transaction, started at its commit; a rollback gives the slots back', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const started: string[] = [];
+    try {
+      const t = await runnerApp({ agentMaxConcurrentJobs: 2 }, (r) =>
+        r.register('held', async (job) => {
+          started.push(job.id);
+          await gate;
+        }),
+      );
+      const queue = t.app.get(JobQueue);
+      const runner = t.app.get(JobRunner);
+      const dataSource = t.app.get(DataSource);
+      // rolled back: the two slots it promised must come back
+      await expect(
+        dataSource.transaction(async (m) => {
+          await queue.enqueueMany([0, 1].map((i) => ({ type: 'held', tenantId: null, payload: { i } })), m);
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      expect((await sql.query(`SELECT count(*)::int AS n FROM jobs`)).rows[0].n).toBe(0);
+
+      const later = new Date(Date.now() + 3_600_000);
+      const results = await dataSource.transaction((m) =>
+        queue.enqueueMany([0, 1, 2].map((i) => ({ type: 'held', tenantId: null, payload: { i }, runAt: i === 2 ? later : undefined })), m),
+      );
+      const [a, b, c] = results.map((r) => r.job!.id);
+      await until('both jobs due now to start', () => started.length === 2);
+      expect(started.sort()).toEqual([a, b].sort());
+      // claimed by the INSERT itself: same transaction (same now()), this runner, attempt 1, leased
+      const rows = (await sql.query(`SELECT id, status, worker_id, attempts, claimed_at = created_at AS same_tx, lock_expires_at > now() AS leased FROM jobs ORDER BY id`)).rows;
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      for (const id of [a, b]) expect(byId.get(id)).toMatchObject({ status: 'claimed', worker_id: runner.workerId, attempts: 1, same_tx: true, leased: true });
+      expect(byId.get(c)).toMatchObject({ status: 'pending', worker_id: null, attempts: 0 });
+      // audited as two transitions: enqueued (pending), then claimed by the runner
+      const audit = (await sql.query(`SELECT entity_id, event_type, actor, payload->>'status' AS status FROM audit_log WHERE entity_id = $1 ORDER BY seq`, [a])).rows;
+      expect(audit).toEqual([
+        { entity_id: a, event_type: 'job.enqueued', actor: expect.any(String), status: 'pending' },
+        { entity_id: a, event_type: 'job.claimed', actor: `worker:${runner.workerId}`, status: 'claimed' },
+      ]);
+      release();
+      await until('both to complete', async () => (await sql.query(`SELECT count(*)::int AS n FROM jobs WHERE status = 'completed'`)).rows[0].n === 2);
+    } finally {
+      release();
+    }
+  });
+
   it('a runner with room takes what its own process enqueued without a NOTIFY, whatever later jobs come along; a full one notifies once per transaction', async () => {
     const listener = new pg.Client({ connectionString: db.url });
     await listener.connect();

@@ -15,11 +15,11 @@ import { backoffDelayMs, backoffPolicy, type BackoffPolicy } from './backoff.js'
 import { jobAudit, jobUpdatedEvent } from './job-audit.js';
 import { jobLeaseMs } from './job-lease.js';
 import { assertJobPayload } from './job-payload.validator.js';
-import { JobSignal } from './job-signal.js';
+import { JobSignal, type JobHandover } from './job-signal.js';
 import { JOB_UPDATED, type EnqueueOptions, type EnqueueResult, type EnqueueSpec, type Job, type JobClaim, type JobCompletion, type JobFailure, type JobStatus } from './job.types.js';
 import { JobRepository, type JobInsert, type JobListFilter, type JobFailureRow, type AuditRow } from './job.repository.js';
 import { JobsErrorCode, JobsException } from './jobs.exception.js';
-import { TransactionHooks } from './transaction-hooks.js';
+import { TransactionHooks } from '../../common/database/transaction-hooks.js';
 
 const TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -92,18 +92,37 @@ export class JobQueue {
     // `announce` is the signal to the runners: inline in the caller's transaction; in the queue's own,
     // its last statement (a NOTIFY, when one is needed), sent with the COMMIT
     const work = async (m: EntityManager, announceLast: boolean): Promise<{ value: EnqueueResult<P>[]; last?: () => Promise<unknown> }> => {
-      const inserted = await this.jobs.insertMany(m, rows);
+      const handover = this.handOver(rows);
+      let inserted: Job[];
+      try {
+        inserted = await this.jobs.insertMany(m, rows, handover ?? undefined);
+      } catch (e) {
+        handover?.cancel();
+        throw e;
+      }
+      const handed = inserted.filter((j) => j.status === 'claimed');
+      handover?.bind(m, handed);
       const byId = new Map(inserted.map((j) => [j.id, j]));
       const missingKeys = rows.filter((r) => !byId.has(r.id) && r.dedupe_key !== null).map((r) => r.dedupe_key!);
       const existing = missingKeys.length > 0 ? await this.jobs.findActiveByDedupeKeys(m, missingKeys) : [];
       const byKey = new Map(existing.map((j) => [j.dedupe_key!, j]));
       let last: (() => Promise<unknown>) | undefined;
       if (inserted.length > 0) {
-        const entries = inserted.map((j) => jobAudit(j, 'enqueued', this.actor()));
+        const entries: AuditEntry[] = [];
+        for (const j of inserted) {
+          if (j.status !== 'claimed') {
+            entries.push(jobAudit(j, 'enqueued', this.actor()));
+            continue;
+          }
+          // enqueued, then claimed by the local runner, in the same statement
+          entries.push(jobAudit({ ...j, status: 'pending', attempts: 0, worker_id: null, claimed_at: null, lock_expires_at: null }, 'enqueued', this.actor()));
+          entries.push(jobAudit(j, 'claimed', `worker:${j.worker_id}`));
+        }
         // the caller writes them with its own rows, in the same transaction (one statement fewer)
         if (opts.auditInto && manager) opts.auditInto.push(...entries);
         else await this.appendAudit(m, entries);
-        const announce = () => this.signal.announce(m, inserted.map((j) => j.run_at.getTime()));
+        const waiting = handed.length === 0 ? inserted : inserted.filter((j) => j.status !== 'claimed');
+        const announce = () => this.signal.announce(m, waiting.map((j) => j.run_at.getTime()));
         if (announceLast) last = announce;
         else await announce();
         this.emitAfterCommit(m, inserted);
@@ -117,6 +136,20 @@ export class JobQueue {
     };
     if (manager) return (await work(manager, false)).value;
     return transaction(this.db, 'READ COMMITTED', (m) => work(m, true));
+  }
+
+  /**
+   * Marks the rows the local runner takes as they are inserted: jobs due now (no run_at, or one
+   * already past), highest priority first, as many as it has free slots for.
+   */
+  private handOver(rows: JobInsert[]): JobHandover | null {
+    const now = Date.now();
+    const due = rows.filter((r) => r.run_at === null || r.run_at.getTime() <= now);
+    const handover = this.signal.handOver(due.length);
+    if (!handover) return null;
+    due.sort((a, b) => b.priority - a.priority);
+    for (const r of due.slice(0, handover.count)) r.claim = true;
+    return handover;
   }
 
   /** Claims up to `limit` due jobs for `workerId`, each leased for `leaseMs`. */

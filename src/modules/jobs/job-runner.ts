@@ -5,6 +5,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import type { AppConfig } from '../../common/config/app-config.js';
 import { APP_CONFIG } from '../../common/config/config.module.js';
 import { ClaimPump } from '../../common/concurrency/claim-pump.js';
+import { type SlotPromise, SlotPromises } from '../../common/concurrency/slot-promises.js';
 import { requestContext } from '../../common/http/request-context.js';
 import { JobHandlerRegistry } from './job-handler.registry.js';
 import { jobLeaseMs } from './job-lease.js';
@@ -60,6 +61,8 @@ export class JobRunner implements LocalRunner, OnApplicationBootstrap, OnModuleD
   private readonly wakeTimer = new JobWakeTimer(() => this.wake());
   /** Jobs offered in-process since the last claim (see JobSignal). */
   private reserved = 0;
+  /** Slots promised to jobs inserted claimed by this runner, until their transaction ends (see JobSignal.handOver). */
+  private readonly promised: SlotPromises;
   private gate: ClaimGate | null = null;
   private executor: JobExecutor | null = null;
   private readonly pump: ClaimPump<Job>;
@@ -79,10 +82,11 @@ export class JobRunner implements LocalRunner, OnApplicationBootstrap, OnModuleD
     this.pollIntervalMs = config.agentJobPollIntervalMs;
     this.leaseMs = jobLeaseMs(config);
     this.results = new JobResultBuffer(queue, this.workerId, this.logger);
+    this.promised = new SlotPromises(this.leaseMs);
     this.pump = new ClaimPump<Job>(
       {
         running: () => this.running,
-        free: () => this.concurrency - this.inFlight.size,
+        free: () => this.free(),
         gate: () => this.gateOpen(),
         claim: (limit) => this.queue.claim(this.workerId, limit, this.leaseMs),
         claimed: (jobs) => {
@@ -158,9 +162,42 @@ export class JobRunner implements LocalRunner, OnApplicationBootstrap, OnModuleD
 
   /** LocalRunner: takes `count` jobs due now if its free slots (less those already offered) allow. */
   offer(count: number): boolean {
-    if (!this.running || this.inFlight.size + this.reserved + count > this.concurrency) return false;
+    if (!this.running || this.reserved + count > this.free()) return false;
     this.reserved += count;
     return true;
+  }
+
+  /**
+   * LocalRunner: slots for up to `count` jobs inserted already claimed by this runner. None while it
+   * is stopping or may not claim (master switch off, runtime toggle off, or a gate it cannot ask
+   * synchronously): those jobs are inserted pending and claimed as usual.
+   */
+  promise(count: number): { workerId: string; leaseMs: number; slots: SlotPromise } | null {
+    if (!this.running || !this.config.autonomyEnabled) return null;
+    if (this.gate && this.gate() !== true) return null;
+    const n = Math.min(count, this.free() - this.reserved);
+    return n > 0 ? { workerId: this.workerId, leaseMs: this.leaseMs, slots: this.promised.make(n) } : null;
+  }
+
+  /** LocalRunner: the transaction that claimed `jobs` for this runner committed: they start now. */
+  adopt(slots: SlotPromise, jobs: readonly Job[]): void {
+    this.promised.settle(slots);
+    if (!this.running) {
+      // stopping: give them back (pending again, the attempt not counted), like unfinished jobs
+      const claims = jobs.map((j) => ({ id: j.id, attempt: j.attempts }));
+      if (claims.length > 0) {
+        void this.queue.release(this.workerId, claims, 'worker shutting down').catch((e: unknown) => this.logger.warn(`could not release ${claims.length} job(s) handed over during shutdown (their leases will expire): ${String(e)}`));
+      }
+      return;
+    }
+    if (jobs.length > 0) this.lastClaimAt = new Date();
+    for (const job of jobs) this.launch(job);
+    if (jobs.length < slots.count) this.pump.slotFreed();
+  }
+
+  /** LocalRunner: the transaction that was to hand jobs over did not commit. */
+  unpromise(slots: SlotPromise): void {
+    if (this.promised.settle(slots)) this.pump.slotFreed();
   }
 
   /** Stops claiming, lets in-flight jobs finish up to the grace deadline, releases the rest. */
@@ -201,6 +238,11 @@ export class JobRunner implements LocalRunner, OnApplicationBootstrap, OnModuleD
         : undefined,
     ]);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+  }
+
+  /** Slots neither running a job nor promised to one being handed over. */
+  private free(): number {
+    return this.concurrency - this.inFlight.size - this.promised.count();
   }
 
   private async gateOpen(): Promise<boolean> {

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { TransactionHooks } from './transaction-hooks.js';
+import type { SlotPromise } from '../../common/concurrency/slot-promises.js';
+import { TransactionHooks } from '../../common/database/transaction-hooks.js';
+import type { Job } from './job.types.js';
 
 export const JOBS_CHANNEL = 'agent_jobs';
 const FUTURE_SLACK_MS = 50;
@@ -13,6 +15,28 @@ export interface LocalRunner {
   jobsAt(runAtMs: number): void;
   /** Whether it will take `count` jobs due now: it reserves the room until its next claim. */
   offer(count: number): boolean;
+  /** Up to `count` free slots for jobs claimed for it as they are inserted; null when it takes none. */
+  promise(count: number): { workerId: string; leaseMs: number; slots: SlotPromise } | null;
+  /** Runs jobs claimed for it at insert (their transaction committed), freeing what they did not use. */
+  adopt(slots: SlotPromise, jobs: readonly Job[]): void;
+  /** The transaction that was to hand jobs over did not commit. */
+  unpromise(slots: SlotPromise): void;
+}
+
+/**
+ * Jobs due now that the local runner takes straight from the INSERT: they are inserted already
+ * claimed by it (attempt 1, leased) and start as soon as the transaction commits, without a claim
+ * query or a wake-up in between.
+ */
+export interface JobHandover {
+  readonly workerId: string;
+  readonly leaseMs: number;
+  /** How many of the jobs due now it takes. */
+  readonly count: number;
+  /** After the INSERT: `jobs` (those it inserted claimed) start once `m` commits; nothing on rollback. */
+  bind(m: EntityManager, jobs: readonly Job[]): void;
+  /** The INSERT failed: the slots are given back. */
+  cancel(): void;
 }
 
 /**
@@ -33,6 +57,29 @@ export class JobSignal {
 
   detach(runner: LocalRunner): void {
     if (this.runner === runner) this.runner = null;
+  }
+
+  /**
+   * Before inserting `dueNow` jobs that are due now: the local runner's claim on as many of them as
+   * it has free slots for (none when there is no runner, it is stopping, or it may not claim).
+   */
+  handOver(dueNow: number): JobHandover | null {
+    const runner = this.runner;
+    const promised = dueNow > 0 && runner ? runner.promise(dueNow) : null;
+    if (!runner || !promised) return null;
+    let settled = false;
+    const settle = (fn: () => void) => () => {
+      if (settled) return;
+      settled = true;
+      fn();
+    };
+    return {
+      workerId: promised.workerId,
+      leaseMs: promised.leaseMs,
+      count: promised.slots.count,
+      bind: (m, jobs) => this.hooks.afterCommit(m, settle(() => runner.adopt(promised.slots, jobs)), settle(() => runner.unpromise(promised.slots))),
+      cancel: settle(() => runner.unpromise(promised.slots)),
+    };
   }
 
   /** Inside the transaction that made jobs runnable at `runAtMs` (epoch ms each, now or later). */

@@ -26,6 +26,8 @@ export interface JobInsert {
   appointment_version: number | null;
   shadow: boolean;
   correlation_id: string | null;
+  /** Inserted already claimed by the local runner (see insertMany's `claimFor`). */
+  claim?: boolean;
 }
 
 export interface JobFailureRow extends JobClaim {
@@ -95,17 +97,24 @@ function claimArrays(claims: readonly JobClaim[]): [string[], number[]] {
  */
 @Injectable()
 export class JobRepository {
-  /** Inserts jobs; a dedupe key already held by a pending or claimed job makes that row a no-op. */
-  async insertMany(m: EntityManager, rows: readonly JobInsert[]): Promise<Job[]> {
+  /**
+   * Inserts jobs; a dedupe key already held by a pending or claimed job makes that row a no-op.
+   * Rows with `claim` set are inserted already claimed by `claimFor` (attempt 1, leased): the local
+   * runner takes them from the INSERT itself (see JobSignal.handOver).
+   */
+  async insertMany(m: EntityManager, rows: readonly JobInsert[], claimFor?: { workerId: string; leaseMs: number }): Promise<Job[]> {
     return m.query(
       `INSERT INTO jobs (id, tenant_id, type, payload, priority, run_at, max_attempts, dedupe_key, appointment_id,
-                         appointment_version, shadow, correlation_id)
+                         appointment_version, shadow, correlation_id, status, attempts, worker_id, claimed_at, lock_expires_at)
        SELECT id, tenant_id, type, payload, priority, coalesce(run_at, now()), max_attempts, dedupe_key, appointment_id,
-              appointment_version, shadow, correlation_id
+              appointment_version, shadow, correlation_id,
+              CASE WHEN claim THEN 'claimed' ELSE 'pending' END, CASE WHEN claim THEN 1 ELSE 0 END,
+              CASE WHEN claim THEN $14::text END, CASE WHEN claim THEN now() END,
+              CASE WHEN claim THEN now() + make_interval(secs => $15::double precision / 1000) END
          FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::int[], $6::timestamptz[], $7::int[], $8::text[],
-                     $9::uuid[], $10::int[], $11::bool[], $12::text[])
+                     $9::uuid[], $10::int[], $11::bool[], $12::text[], $13::bool[])
               AS u(id, tenant_id, type, payload, priority, run_at, max_attempts, dedupe_key, appointment_id,
-                   appointment_version, shadow, correlation_id)
+                   appointment_version, shadow, correlation_id, claim)
        ON CONFLICT DO NOTHING
        RETURNING ${JOB_COLS}`,
       [
@@ -121,6 +130,9 @@ export class JobRepository {
         rows.map((r) => r.appointment_version),
         rows.map((r) => r.shadow),
         rows.map((r) => r.correlation_id),
+        rows.map((r) => claimFor !== undefined && r.claim === true),
+        claimFor?.workerId ?? null,
+        claimFor?.leaseMs ?? 0,
       ],
     );
   }

@@ -8,12 +8,11 @@ import { JobRunner } from './job-runner.js';
 import { JobSignal } from './job-signal.js';
 import { JobRepository } from './job.repository.js';
 import { JobsController } from './jobs.controller.js';
-import { TransactionHooks } from './transaction-hooks.js';
 
 /** The persistent job queue (claim, complete, fail, cancel, retry, reclaim), its runner and /api/jobs. */
 @Module({
   controllers: [JobsController],
-  providers: [JobRepository, TransactionHooks, JobSignal, JobNotifyListener, JobQueue, JobHandlerRegistry, JobRunner, JobReclaimer, JobRetention],
+  providers: [JobRepository, JobSignal, JobNotifyListener, JobQueue, JobHandlerRegistry, JobRunner, JobReclaimer, JobRetention],
   exports: [JobQueue, JobRunner, JobHandlerRegistry],
 })
 export class JobsModule {}

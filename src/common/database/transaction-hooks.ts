@@ -4,6 +4,7 @@ import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner,
 
 interface TxState {
   afterCommit: (() => void)[];
+  afterRollback: (() => void)[];
   locals: Map<symbol, unknown>;
 }
 
@@ -25,16 +26,14 @@ export class TransactionHooks implements OnModuleInit, OnModuleDestroy {
       if (!state) return;
       this.open.delete(e.queryRunner);
       // The COMMIT is done: a throwing callback must not make the caller think it failed.
-      for (const fn of state.afterCommit) {
-        try {
-          fn();
-        } catch (err) {
-          this.logger.warn(`after-commit callback failed: ${String(err)}`);
-        }
-      }
+      this.runAll(state.afterCommit, 'after-commit');
     },
     afterTransactionRollback: (e: TransactionRollbackEvent) => {
-      if (!e.queryRunner.isTransactionActive) this.open.delete(e.queryRunner);
+      if (e.queryRunner.isTransactionActive) return;
+      const state = this.open.get(e.queryRunner);
+      if (!state) return;
+      this.open.delete(e.queryRunner);
+      this.runAll(state.afterRollback, 'after-rollback');
     },
   };
 
@@ -49,11 +48,15 @@ export class TransactionHooks implements OnModuleInit, OnModuleDestroy {
     if (i >= 0) this.db.subscribers.splice(i, 1);
   }
 
-  /** `fn` runs once `m`'s transaction has committed; at once when `m` is not in a transaction. */
-  afterCommit(m: EntityManager, fn: () => void): void {
+  /**
+   * `fn` runs once `m`'s transaction has committed; at once when `m` is not in a transaction.
+   * `onRollback`, if given, runs instead when the transaction rolls back.
+   */
+  afterCommit(m: EntityManager, fn: () => void, onRollback?: () => void): void {
     const state = this.state(m);
-    if (state) state.afterCommit.push(fn);
-    else fn();
+    if (!state) return fn();
+    state.afterCommit.push(fn);
+    if (onRollback) state.afterRollback.push(onRollback);
   }
 
   /** A value kept for the life of `m`'s transaction; undefined outside a transaction. */
@@ -63,12 +66,22 @@ export class TransactionHooks implements OnModuleInit, OnModuleDestroy {
     return { get: () => state.locals.get(key) as T | undefined, set: (v) => void state.locals.set(key, v) };
   }
 
+  private runAll(fns: readonly (() => void)[], what: string): void {
+    for (const fn of fns) {
+      try {
+        fn();
+      } catch (err) {
+        this.logger.warn(`${what} callback failed: ${String(err)}`);
+      }
+    }
+  }
+
   private state(m: EntityManager): TxState | undefined {
     const qr = m.queryRunner;
     if (!qr || !qr.isTransactionActive) return undefined;
     let state = this.open.get(qr);
     if (!state) {
-      state = { afterCommit: [], locals: new Map() };
+      state = { afterCommit: [], afterRollback: [], locals: new Map() };
       this.open.set(qr, state);
     }
     return state;
