@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { redactPII } from '../src/common/redaction/index.js';
 import { NotificationDispatcher } from '../src/modules/notifications/dispatch/notification-dispatcher.js';
 import { notificationAudit } from '../src/modules/notifications/notification-audit.js';
 import type { EnqueueNotificationInput, Notification } from '../src/modules/notifications/notification.types.js';
 import { NotificationsModule } from '../src/modules/notifications/notifications.module.js';
+import { NotificationOutboxRepository } from '../src/modules/notifications/outbox/notification-outbox.repository.js';
 import { NotificationOutboxService } from '../src/modules/notifications/outbox/notification-outbox.service.js';
 import { NotificationTemplateRenderer } from '../src/modules/notifications/templates/notification-template.renderer.js';
 import { newClient, newTenant, type TestTenant } from './support/builders.js';
@@ -127,6 +128,42 @@ describe('the log channel', () => {
     // Polling alone would take up to a minute here: a p99 this low proves the commit wakes the dispatcher.
     expect(p99).toBeLessThan(250);
     for (const r of rows) expect(r.sent).toBeGreaterThanOrEqual(committed.get(r.id)! - 1000);
+  });
+});
+
+describe('the hand-over to the dispatcher of the same process', () => {
+  it('a row is inserted leased to it (attempt 1) and sent at the commit, without a claim query; a rollback gives its slot back', async () => {
+    const app = await startTestApp({ notificationPollIntervalMs: 60_000, notificationConcurrency: 2 }, database, [NotificationsModule]);
+    try {
+      const claims = vi.spyOn(app.app.get(NotificationOutboxRepository), 'claimDue');
+      await new Promise((r) => setTimeout(r, 100)); // its start-up claim is done
+      claims.mockClear();
+      const outbox = app.app.get(NotificationOutboxService);
+      const dataSource = app.app.get(DataSource);
+      const tenantId = randomUUID();
+      // both slots promised, then rolled back: they must come back
+      await expect(
+        dataSource.transaction(async (m) => {
+          for (let k = 0; k < 2; k++) await outbox.enqueue(m, input(tenantId));
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      const leasedAtInsert: boolean[] = [];
+      const ids = await dataSource.transaction(async (m) => {
+        const rows = [await outbox.enqueue(m, input(tenantId)), await outbox.enqueue(m, input(tenantId))];
+        for (const r of rows) {
+          const [row] = await m.query(`SELECT attempts = 1 AND next_attempt_at > now() AS leased FROM notification_outbox WHERE id = $1`, [r.id]);
+          leasedAtInsert.push(row.leased);
+        }
+        return rows.map((r) => r.id);
+      });
+      expect(leasedAtInsert).toEqual([true, true]);
+      for (const id of ids) expect(await until(id, 'sent')).toMatchObject({ attempts: 1, delivered_via: 'log' });
+      expect(claims).not.toHaveBeenCalled();
+      expect((await db.query(`SELECT count(*)::int AS n FROM notification_outbox WHERE tenant_id = $1`, [tenantId])).rows[0].n).toBe(2);
+    } finally {
+      await app.close();
+    }
   });
 });
 

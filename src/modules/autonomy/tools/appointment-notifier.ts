@@ -33,7 +33,7 @@ export class AppointmentNotifier {
       oldStart: input.old_start ?? null,
       oldEnd: input.old_end ?? null,
     });
-    // the executor writes the enqueue's audit row with its own, and wakes the dispatcher after its commit
+    // the executor writes the enqueue's audit row with its own; the outbox hands the row to the dispatcher at the commit
     const enqueued: AuditEntry[] = [];
     const row = await this.outbox.enqueue(ctx.manager, {
       tenantId: apt.tenant_id,
@@ -44,7 +44,7 @@ export class AppointmentNotifier {
       recipient: apt.client_email,
       subject: rendered.subject,
       body: rendered.body,
-    }, { auditInto: enqueued, wakesLocalDispatcher: true });
+    }, { auditInto: enqueued });
     ctx.audit(enqueued);
     return { outcome: 'completed', effects: { notification_id: row.id, channel: row.channel, template } };
   }

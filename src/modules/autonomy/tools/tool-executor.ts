@@ -9,7 +9,6 @@ import type { Appointment } from '../../booking/appointments/appointment.types.j
 import { JobQueue } from '../../jobs/job-queue.service.js';
 import type { Job, JobContext, JobHandler, JobResult } from '../../jobs/job.types.js';
 import { PermanentJobError } from '../../jobs/permanent-job.error.js';
-import { NotificationDispatcher } from '../../notifications/dispatch/notification-dispatcher.js';
 import { PolicyEngine } from '../../policy/policy-engine.service.js';
 import { AutonomySettingsService } from '../settings/autonomy-settings.service.js';
 import type { RegisteredTool, ToolResult } from './registered-tool.js';
@@ -41,7 +40,6 @@ export class ToolExecutor {
     private readonly queue: JobQueue,
     private readonly audit: AuditAppender,
     private readonly batch: AuditBatchWriter,
-    private readonly dispatcher: NotificationDispatcher,
     @InjectDataSource() private readonly db: DataSource,
   ) {}
 
@@ -93,7 +91,6 @@ export class ToolExecutor {
       result = await tool.run(input, { manager: this.db.manager, job, appointment: null, audit: (e) => void written.push(...e) });
       await this.auditAlone(job, result.outcome === 'completed' ? 'tool.completed' : `tool.${result.outcome}`, { outcome: result.outcome, reason: result.reason, effects: result.effects }, null, written);
     }
-    if (result?.effects && 'notification_id' in result.effects) this.dispatcher.wake();
     return { outcome: result!.outcome, reason: result!.reason };
   };
 

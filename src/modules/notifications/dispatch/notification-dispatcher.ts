@@ -10,13 +10,14 @@ import { APP_CONFIG } from '../../../common/config/config.module.js';
 import { PgListener } from '../../../common/database/pg-listener.js';
 import { redactText } from '../../../common/redaction/index.js';
 import { ClaimPump } from '../../../common/concurrency/claim-pump.js';
+import { SlotPromises } from '../../../common/concurrency/slot-promises.js';
 import { ChannelRouter } from '../channels/channel-router.js';
 import { DeliveryError } from '../channels/delivery-error.js';
 import { redactRecipient } from '../channels/redact-recipient.js';
 import type { Notification } from '../notification.types.js';
 import { NotificationOutboxRepository, OUTBOX_NOTIFY_CHANNEL, type AttemptResult } from '../outbox/notification-outbox.repository.js';
 import { notificationAudit } from '../notification-audit.js';
-import { LocalDispatcher } from './local-dispatcher.js';
+import { LocalDispatcher, type LocalDelivery } from './local-dispatcher.js';
 import { NotificationRetryPolicy } from './notification-retry-policy.js';
 
 const POLL_INTERVAL = 'notification-dispatcher-poll';
@@ -75,7 +76,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
   private readonly pump = new ClaimPump<Notification>(
     {
       running: () => this.running,
-      free: () => this.concurrency - this.inFlight.size,
+      free: () => this.free(),
       claim: (limit) => this.repo.claimDue(this.db.manager, limit, this.leaseMs),
       claimed: (rows) => {
         for (const row of rows) this.launch(row);
@@ -88,6 +89,24 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
   private timerAt = Infinity;
   private listener: PgListener | null = null;
   private readonly counts = { sent: 0, failed: 0, retried: 0 };
+  /** Slots promised to rows inserted leased to this dispatcher, until their transaction ends. */
+  private readonly promised: SlotPromises;
+  /** What the outbox of this process hands over (see LocalDispatcher). */
+  private readonly delivery: LocalDelivery = {
+    promise: () => (this.running && this.free() > 0 ? { leaseMs: this.leaseMs, slot: this.promised.make(1) } : null),
+    adopt: (slot, row) => {
+      this.promised.settle(slot);
+      if (this.running) return this.launch(row);
+      // stopping: the lease goes back unused, so another instance can send the row at once
+      void this.repo.releaseLease(this.db.manager, row.id, row.attempts).catch((e: unknown) => {
+        this.logger.warn(`could not give back notification ${row.id} at shutdown (its lease will expire): ${redactText(String(e))}`);
+      });
+    },
+    unpromise: (slot) => {
+      if (this.promised.settle(slot)) this.pump.slotFreed();
+    },
+    wake: () => this.wake(),
+  };
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -101,6 +120,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
     this.concurrency = config.notificationConcurrency;
     this.leaseMs = config.notificationLeaseMs ?? OUTBOX_LEASE_MS;
     this.attemptTimeoutMs = Math.min(ATTEMPT_TIMEOUT_MS, Math.floor(this.leaseMs / 2));
+    this.promised = new SlotPromises(this.leaseMs);
   }
 
   onApplicationBootstrap(): void {
@@ -119,7 +139,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
   start(): void {
     if (this.running || this.stopping) return;
     this.running = true;
-    this.local.running = true;
+    this.local.attach(this.delivery);
     this.scheduler.addInterval(POLL_INTERVAL, setInterval(() => this.wake(), this.config.notificationPollIntervalMs));
     if (this.config.databaseUrl) {
       this.listener = new PgListener(this.config.databaseUrl, 'agent-runtime-outbox-listen');
@@ -154,7 +174,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
   private async shutdown(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.local.running = false;
+    this.local.detach(this.delivery);
     if (this.scheduler.doesExist('interval', POLL_INTERVAL)) this.scheduler.deleteInterval(POLL_INTERVAL);
     if (this.timer) clearTimeout(this.timer);
     await this.listener?.close();
@@ -171,6 +191,11 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
       await this.startFlush();
       if (Date.now() > this.flushDeadline) break;
     }
+  }
+
+  /** Slots neither sending nor promised to a row being handed over. */
+  private free(): number {
+    return this.concurrency - this.inFlight.size - this.promised.count();
   }
 
   private wakeIn(ms: number): void {

@@ -30,22 +30,35 @@ export interface AttemptResult {
 export class NotificationOutboxRepository {
   /**
    * Inserts the row unless (job, channel) already has one; answers null then. With `notify`, the
-   * NOTIFY goes out with the caller's commit (and not at all on rollback).
+   * NOTIFY goes out with the caller's commit (and not at all on rollback). With `leaseMs`, the row
+   * is inserted claimed (its first attempt counted and leased, as `claimDue` leaves a row) for the
+   * local dispatcher, which sends it once the caller commits.
    */
-  async insert(m: EntityManager, n: EnqueueNotificationInput, correlationId: string | null, notify = true): Promise<Notification | null> {
+  async insert(m: EntityManager, n: EnqueueNotificationInput, correlationId: string | null, notify = true, leaseMs: number | null = null): Promise<Notification | null> {
     const rows: (Notification & { notified?: unknown })[] = await m.query(
       `WITH ins AS (
-         INSERT INTO notification_outbox (tenant_id, job_id, appointment_id, channel, template, recipient, subject, body, correlation_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         INSERT INTO notification_outbox (tenant_id, job_id, appointment_id, channel, template, recipient, subject, body, correlation_id,
+                                          attempts, next_attempt_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $10::float8 IS NULL THEN 0 ELSE 1 END,
+                 now() + make_interval(secs => coalesce($10::float8, 0) / 1000))
          ON CONFLICT (job_id, channel) DO NOTHING
          RETURNING ${OUTBOX_COLS})
        SELECT ins.*${notify ? `, pg_notify('${OUTBOX_NOTIFY_CHANNEL}', ins.id::text)::text AS notified` : ''} FROM ins`,
-      [n.tenantId, n.jobId, n.appointmentId, n.channel, n.template, n.recipient, n.subject, n.body, correlationId],
+      [n.tenantId, n.jobId, n.appointmentId, n.channel, n.template, n.recipient, n.subject, n.body, correlationId, leaseMs],
     );
     const row = rows[0];
     if (!row) return null;
     delete row.notified;
     return row;
+  }
+
+  /** Gives back a lease taken but not used (the attempt is not counted): the row is due again at once. */
+  async releaseLease(m: EntityManager, id: string, attempts: number): Promise<void> {
+    await m.query(
+      `UPDATE notification_outbox SET attempts = attempts - 1, next_attempt_at = now()
+        WHERE id = $1 AND attempts = $2 AND status = 'pending'`,
+      [id, attempts],
+    );
   }
 
   async findByJobChannel(m: EntityManager, tenantId: string, jobId: string, channel: NotificationChannelName): Promise<Notification | null> {

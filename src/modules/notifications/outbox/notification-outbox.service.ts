@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditAppender, type AuditEntry } from '../../../common/audit/audit-appender.js';
 import { decodeCursor, encodeCursor } from '../../../common/http/cursor.js';
+import { TransactionHooks } from '../../../common/database/transaction-hooks.js';
 import { requestContext } from '../../../common/http/request-context.js';
 import { LocalDispatcher } from '../dispatch/local-dispatcher.js';
 import { notificationAudit } from '../notification-audit.js';
@@ -28,18 +29,14 @@ export interface ListNotificationsOptions {
 export interface EnqueueNotificationOptions {
   /** The `notification.enqueued` audit row is handed to the caller, who writes it in its transaction. */
   auditInto?: AuditEntry[];
-  /**
-   * The caller wakes this process's dispatcher after its commit (the tool executor does), so when
-   * one runs here no NOTIFY is sent; other processes' dispatchers still poll.
-   */
-  wakesLocalDispatcher?: boolean;
 }
 
 /**
  * The notification outbox: one row per (job, channel), written in the caller's transaction, so a
  * job retried after a crash (even between sending and completing) finds its row and never sends
- * twice. The dispatcher delivers rows after the commit (woken by the commit's NOTIFY, or in-process
- * by a caller that says it does so).
+ * twice. The dispatcher delivers rows after the commit. When one runs in this process, a new row is
+ * inserted already leased to it and handed over at the commit (no claim query, no wake-up), or, if
+ * it is busy, it is woken in-process; otherwise the commit's NOTIFY wakes the other processes'.
  */
 @Injectable()
 export class NotificationOutboxService {
@@ -48,6 +45,7 @@ export class NotificationOutboxService {
     private readonly repo: NotificationOutboxRepository,
     private readonly audit: AuditAppender,
     private readonly localDispatcher: LocalDispatcher,
+    private readonly hooks: TransactionHooks,
   ) {}
 
   /**
@@ -60,8 +58,22 @@ export class NotificationOutboxService {
     const ctx = requestContext.get();
     const correlationId = ctx?.correlationId ?? null;
     // a NOTIFY makes the commit take a database-wide lock: only when no local dispatcher will be woken
-    const notify = !(opts.wakesLocalDispatcher && this.localDispatcher.running);
-    const inserted = await this.repo.insert(manager, input, correlationId, notify);
+    const local = this.localDispatcher.current;
+    const lease = local?.promise() ?? null;
+    let inserted: Notification | null;
+    try {
+      inserted = await this.repo.insert(manager, input, correlationId, local === null, lease?.leaseMs ?? null);
+    } catch (e) {
+      if (lease) local!.unpromise(lease.slot);
+      throw e;
+    }
+    if (local && lease && inserted) {
+      const row = inserted;
+      this.hooks.afterCommit(manager, () => local.adopt(lease.slot, row), () => local.unpromise(lease.slot));
+    } else if (local) {
+      if (lease) local.unpromise(lease.slot);
+      if (inserted) this.hooks.afterCommit(manager, () => local.wake());
+    }
     if (inserted) {
       const entry = notificationAudit(inserted, 'enqueued', ctx?.actor ?? 'system');
       if (opts.auditInto) opts.auditInto.push(entry);
