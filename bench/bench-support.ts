@@ -51,13 +51,17 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** The compiled service in its own process, so its memory is measured apart from the load generator. */
-/** Settings a bench run may pass to its server and worker processes (A/B runs): `AGENT_JOB_SYNC_COMMIT`. */
+/** Settings a bench run passes on to its server and worker processes (A/B runs): `AGENT_JOB_SYNC_COMMIT`, `DB_PREPARED_STATEMENTS`. */
 export function passThrough(): Record<string, string> {
-  const v = process.env.AGENT_JOB_SYNC_COMMIT;
-  return v ? { AGENT_JOB_SYNC_COMMIT: v } : {};
+  const out: Record<string, string> = {};
+  for (const k of ['AGENT_JOB_SYNC_COMMIT', 'DB_PREPARED_STATEMENTS']) {
+    const v = process.env[k];
+    if (v) out[k] = v;
+  }
+  return out;
 }
 
+/** The compiled service in its own process, so its memory is measured apart from the load generator. */
 export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await findFreePort();
   // BENCH_SERVER_NODE_OPTIONS, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof, profiles the server process

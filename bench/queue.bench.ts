@@ -60,7 +60,7 @@ class QueueBenchWorkerModule {
       module: QueueBenchWorkerModule,
       imports: [
         ConfigModule.forRoot(config),
-        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, config.dbPoolSize, 'queue-bench-worker', APP_DB_ROLE)),
+        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, config.dbPoolSize, 'queue-bench-worker', APP_DB_ROLE, config.dbPreparedStatements)),
         EventEmitterModule.forRoot({ wildcard: false }),
         ScheduleModule.forRoot(),
         EventsModule,

@@ -27,7 +27,7 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, config.dbPoolSize, `agent-runtime-${config.role}`, APP_DB_ROLE)),
+        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, config.dbPoolSize, `agent-runtime-${config.role}`, APP_DB_ROLE, config.dbPreparedStatements)),
         EventEmitterModule.forRoot({ wildcard: false, maxListeners: 50 }),
         ScheduleModule.forRoot(),
         RateLimitModule.forRoot(config.rateLimitPerMinute),

@@ -13,6 +13,8 @@ export interface AppConfig {
   databaseUrl: string | undefined;
   dataDir: string;
   dbPoolSize: number;
+  /** Repeated statements run as named prepared statements (off for poolers that do not keep them per client). */
+  dbPreparedStatements: boolean;
   /** Secret: never logged. */
   adminApiKey: string;
   adminApiKeyGenerated: boolean;
@@ -94,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     databaseUrl: parsed.DATABASE_URL,
     dataDir: parsed.DATA_DIR ?? '.data',
     dbPoolSize: parsed.DB_POOL_SIZE ?? 20,
+    dbPreparedStatements: parsed.DB_PREPARED_STATEMENTS ?? true,
     adminApiKey,
     adminApiKeyGenerated: !parsed.ADMIN_API_KEY,
     redactionSecret: parsed.REDACTION_SECRET ?? randomBytes(32).toString('hex'),

@@ -39,6 +39,9 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(2) @Max(200)
   DB_POOL_SIZE?: number;
 
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  DB_PREPARED_STATEMENTS?: boolean;
+
   @IsOptional() @IsString() @MinLength(24, { message: 'must be at least 24 characters' }) @MaxLength(256)
   ADMIN_API_KEY?: string;
 

@@ -1,5 +1,6 @@
 import type { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../../migrations/index.js';
+import { PreparingClient } from './statement-cache.js';
 
 /**
  * TypeORM is used as the connection pool, transaction manager and migration runner; the SQL is
@@ -11,7 +12,11 @@ import { MIGRATIONS } from '../../../migrations/index.js';
  */
 export const APP_DB_ROLE = 'agent_runtime_app';
 
-export function dataSourceOptions(url: string, poolSize = 20, applicationName = 'agent-runtime', role?: string): DataSourceOptions {
+/**
+ * `preparedStatements` (`DB_PREPARED_STATEMENTS`): repeated parameterised statements run as named
+ * prepared statements, planned once per connection (see StatementCache).
+ */
+export function dataSourceOptions(url: string, poolSize = 20, applicationName = 'agent-runtime', role?: string, preparedStatements = true): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -33,6 +38,7 @@ export function dataSourceOptions(url: string, poolSize = 20, applicationName = 
       // pg's pipeline mode: a statement issued while another is in flight goes out at once instead
       // of waiting for the answer (see query-runner-transactions: START and COMMIT ride along)
       pipeline: true,
+      ...(preparedStatements ? { Client: PreparingClient } : {}),
       // set at connect time, so every pooled connection acts as the restricted role
       ...(role ? { options: `-c role=${role}` } : {}),
     },

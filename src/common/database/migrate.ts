@@ -13,7 +13,7 @@ export async function runMigrations(url: string, direction: 'up' | 'down' = 'up'
   await lockClient.connect();
   try {
     await lockClient.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    const ds = new DataSource(dataSourceOptions(url, 2, 'agent-runtime-migrate'));
+    const ds = new DataSource(dataSourceOptions(url, 2, 'agent-runtime-migrate', undefined, false));
     await ds.initialize();
     try {
       if (direction === 'down') {

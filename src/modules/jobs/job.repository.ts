@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ASYNC_COMMIT_CTE, runsAlone } from '../../common/database/async-commit.js';
-import { preparedQuery } from '../../common/database/prepared-query.js';
+import { directQuery } from '../../common/database/direct-query.js';
 import { returning } from '../../common/database/returning.js';
 import { isoJson } from '../../common/database/sql-timestamps.js';
 import type { Job, JobClaim, JobCompletion, JobStatus } from './job.types.js';
@@ -147,7 +147,7 @@ export class JobRepository {
    */
   async claim(m: EntityManager, workerId: string, limit: number, leaseMs: number, audit?: JobAuditSpec, opts: JobWriteOptions = {}): Promise<Job[]> {
     const async = opts.asyncCommit === true && runsAlone(m);
-    return preparedQuery<Job>(
+    return directQuery<Job>(
       m,
         `WITH ${async ? `${ASYNC_COMMIT_CTE},` : ''} c AS MATERIALIZED (
             SELECT id FROM jobs
@@ -174,7 +174,7 @@ export class JobRepository {
     const [ids, attempts] = claimArrays(items);
     const params: unknown[] = [ids, attempts, items.map((i) => i.outcome), items.map((i) => i.reason ?? null), workerId];
     if (audit) params.push(audit.actor);
-    return preparedQuery<Job>(
+    return directQuery<Job>(
       m,
         `WITH ${async ? `${ASYNC_COMMIT_CTE},` : ''} u AS (
          UPDATE jobs j
