@@ -146,9 +146,11 @@ describe('2. re-checked at execution time: the races', () => {
     const reminder = await until('the reminder job', () => jobOf(id, 'send_reminder'));
     const claimed = await claimByHand(reminder.id);
     await client(t.url, t.adminKey).put('/api/autonomy', { mode: 'off', tenant_id: tenant.id });
-    const result = await executor().execute(claimed, () => undefined, ctx);
-    expect(result).toEqual({ outcome: 'cancelled', reason: 'autonomy_off' });
+    const result = (await executor().execute(claimed, () => undefined, ctx))!;
+    expect(result).toMatchObject({ outcome: 'cancelled', reason: 'autonomy_off' });
     expect((await outboxOf(id)).filter((r) => r.template === 'reminder')).toEqual([]);
+    // the tool's audit row is recorded with the job's result, as the runner records it
+    await t.app.get(JobQueue).complete('test-worker', [{ id: claimed.id, attempt: claimed.attempts, outcome: result.outcome, reason: result.reason, audit: result.audit }]);
     expect((await auditOf(tenant.id, 'tool.cancelled')).some((r) => r.payload.reason === 'autonomy_off')).toBe(true);
   });
 

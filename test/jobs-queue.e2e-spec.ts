@@ -213,7 +213,7 @@ describe('claim', () => {
       calls = [...sent.mock.calls];
       sent.mockRestore();
     }
-    const statements = calls.map((c) => c[0] as unknown as { text?: string; values?: unknown[] }).filter((q) => q.text?.includes('async_commit'));
+    const statements = calls.map((c) => (typeof c[0] === 'string' ? { text: c[0], values: c[1] as unknown[] } : (c[0] as { text?: string; values?: unknown[] }))).filter((q) => q.text?.includes('async_commit'));
     expect(statements.map((q) => (q.text!.includes('UPDATE jobs j\n            SET status = \'claimed\'') ? 'claim' : 'complete'))).toEqual(['claim', 'complete']);
 
     // What the claim statement does to the transaction it runs in: run its own text in an explicit one and look.
@@ -264,6 +264,29 @@ describe('settle', () => {
     expect(stale.rejected).toEqual([{ id: c!.id, attempt: 1 }]);
     expect(await row(c!.id)).toMatchObject({ status: 'claimed', worker_id: 'w-1' });
     expect(await row(a!.id)).toMatchObject({ outcome: 'completed' });
+  });
+
+  it("a run's audit rows are recorded with its result, before the job's own row, redacted; a result that cannot be recorded still has them written", async () => {
+    const specs = [1, 2, 3, 4].map((i) => ({ type: 'run-audit', tenantId: null, payload: { i } }));
+    await queue.enqueueMany(specs);
+    const [a, b, c, d] = await queue.claim('w-ra', 4, LEASE);
+    const runRow = (jobId: string, what: string) => ({ tenant_id: null, event_type: `tool.${what}`, entity_type: 'job', entity_id: jobId, actor: 'agent', payload: { note: `${what} for ada@example.com` } });
+    // completions alone (one statement), then completions beside a failure (one transaction)
+    await queue.complete('w-ra', [{ id: a!.id, attempt: 1, outcome: 'completed', audit: [runRow(a!.id, 'checked'), runRow(a!.id, 'completed')] }]);
+    await queue.settle('w-ra', {
+      completions: [{ id: b!.id, attempt: 1, outcome: 'skipped', reason: 'nothing to do', audit: [runRow(b!.id, 'skipped')] }],
+      failures: [{ id: c!.id, attempt: 1, error: 'boom' }],
+    });
+    expect((await auditOf(a!.id)).map((x) => x.event_type)).toEqual(['job.enqueued', 'job.claimed', 'tool.checked', 'tool.completed', 'job.completed']);
+    expect((await auditOf(b!.id)).map((x) => x.event_type)).toEqual(['job.enqueued', 'job.claimed', 'tool.skipped', 'job.skipped']);
+    const recorded = (await auditOf(a!.id)).find((x) => x.event_type === 'tool.completed')!.payload;
+    expect(JSON.stringify(recorded)).not.toContain('ada@example.com');
+    expect(recorded.note).toMatch(/^\[(PII|EMAIL):[0-9a-f]+\]/);
+    // the lease of d is lost (reclaimed by someone else): its result is refused, what its run did is still audited
+    await sql.query(`UPDATE jobs SET worker_id = 'w-other' WHERE id = $1`, [d!.id]);
+    const lost = await queue.complete('w-ra', [{ id: d!.id, attempt: 1, outcome: 'completed', audit: [runRow(d!.id, 'completed')] }]);
+    expect(lost.rejected).toEqual([{ id: d!.id, attempt: 1 }]);
+    expect((await auditOf(d!.id)).map((x) => x.event_type)).toEqual(['job.enqueued', 'job.claimed', 'tool.completed']);
   });
 
   it('fail backs off exponentially and fails for good after max_attempts, keeping the last error', async () => {

@@ -179,7 +179,7 @@ export class JobQueue {
       // the common case, completions only: the UPDATE writes its audit rows itself (one round trip)
       const settled = await this.jobs.complete(this.db.manager, workerId, prepared.completions, { actor: `worker:${workerId}` }, { asyncCommit: !this.config.jobSyncCommit });
       this.emitAll(settled);
-      return { settled, rejected: this.reportRejected(workerId, results, settled) };
+      return { settled, rejected: await this.reportRejected(workerId, results, settled) };
     }
     const settled = await this.db.transaction(async (m) => {
       const done = await this.recordResults(m, workerId, prepared);
@@ -187,7 +187,7 @@ export class JobQueue {
       return done.settled;
     });
     this.emitAll(settled);
-    return { settled, rejected: this.reportRejected(workerId, results, settled) };
+    return { settled, rejected: await this.reportRejected(workerId, results, settled) };
   }
 
   private prepareResults(results: JobResults): { completions: JobCompletion[]; failures: JobFailureRow[] } {
@@ -213,18 +213,31 @@ export class JobQueue {
     const done = r.completions.length > 0 ? await this.jobs.complete(m, workerId, r.completions) : [];
     const failed = r.failures.length > 0 ? await this.jobs.fail(m, workerId, r.failures) : [];
     const entries: AuditEntry[] = [];
-    for (const j of done) entries.push(jobAudit(j, j.outcome === 'skipped' ? 'skipped' : j.status === 'cancelled' ? 'cancelled' : 'completed', actor));
+    const runAudit = new Map(r.completions.map((c) => [c.id, c.audit ?? []]));
+    for (const j of done) {
+      entries.push(...(runAudit.get(j.id) ?? []));
+      entries.push(jobAudit(j, j.outcome === 'skipped' ? 'skipped' : j.status === 'cancelled' ? 'cancelled' : 'completed', actor));
+    }
     for (const j of failed) entries.push(jobAudit(j, j.status === 'failed' ? 'failed' : 'retry_scheduled', actor));
     const retrying = failed.filter((j) => j.status === 'pending');
     await this.signal.announce(m, retrying.map((j) => j.run_at.getTime()));
     return { settled: done.length === 0 ? failed : failed.length === 0 ? done : [...done, ...failed], entries };
   }
 
-  private reportRejected(workerId: string, results: JobResults, settled: readonly Job[]): JobClaim[] {
+  /**
+   * Claims whose results were not recorded (the lease was lost). What their runs did is still
+   * audited: their own audit rows are written alone.
+   */
+  private async reportRejected(workerId: string, results: JobResults, settled: readonly Job[]): Promise<JobClaim[]> {
     if (settled.length === results.completions.length + results.failures.length) return [];
     const ok = new Set(settled.map((j) => j.id));
     const rejected = [...results.completions, ...results.failures].filter((c) => !ok.has(c.id)).map((c) => ({ id: c.id, attempt: c.attempt }));
-    if (rejected.length > 0) this.logger.warn(`${rejected.length} result(s) from ${workerId} arrived after the lease was lost; not recorded`);
+    if (rejected.length === 0) return [];
+    this.logger.warn(`${rejected.length} result(s) from ${workerId} arrived after the lease was lost; not recorded`);
+    const orphaned = results.completions.filter((c) => !ok.has(c.id)).flatMap((c) => c.audit ?? []);
+    if (orphaned.length > 0) {
+      await this.appendAudit(this.db.manager, orphaned).catch((e: unknown) => this.logger.error(`could not audit ${orphaned.length} row(s) of runs whose results were not recorded: ${String(e)}`));
+    }
     return rejected;
   }
 

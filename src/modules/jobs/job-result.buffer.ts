@@ -1,9 +1,12 @@
 import type { Logger } from '@nestjs/common';
+import type { AuditEntry } from '../../common/audit/audit-appender.js';
 import type { JobQueue, JobResults } from './job-queue.service.js';
 import type { JobClaim, JobCompletion, JobFailure, JobOutcome } from './job.types.js';
 
 /** What one run of a job came to. */
-export type JobRunResult = { ok: true; outcome: JobOutcome; reason: string | null } | { ok: false; error: string; permanent: boolean };
+export type JobRunResult =
+  | { ok: true; outcome: JobOutcome; reason: string | null; audit?: readonly AuditEntry[] }
+  | { ok: false; error: string; permanent: boolean };
 
 const BATCH = 1000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -29,7 +32,7 @@ export class JobResultBuffer {
   ) {}
 
   add(claim: JobClaim, result: JobRunResult): void {
-    if (result.ok) this.completions.push({ ...claim, outcome: result.outcome, reason: result.reason });
+    if (result.ok) this.completions.push({ ...claim, outcome: result.outcome, reason: result.reason, audit: result.audit });
     else this.failures.push({ ...claim, error: result.error, permanent: result.permanent });
     this.unsettled.set(claim.id, claim);
     this.schedule();

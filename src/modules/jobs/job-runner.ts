@@ -288,7 +288,7 @@ export class JobRunner implements LocalRunner, OnApplicationBootstrap, OnModuleD
   private toResult(result: JobResult | void): JobRunResult {
     if (result === undefined || result === null) return { ok: true, outcome: 'completed', reason: null };
     if (typeof result === 'object' && OUTCOMES.includes(result.outcome)) {
-      return { ok: true, outcome: result.outcome, reason: typeof result.reason === 'string' ? result.reason : null };
+      return { ok: true, outcome: result.outcome, reason: typeof result.reason === 'string' ? result.reason : null, audit: Array.isArray(result.audit) ? result.audit : undefined };
     }
     return { ok: false, error: 'handler returned an invalid result (expected {outcome: completed|skipped|cancelled})', permanent: true };
   }

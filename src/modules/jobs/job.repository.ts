@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ASYNC_COMMIT_CTE, runsAlone } from '../../common/database/async-commit.js';
+import { auditColumns, type AuditEntry } from '../../common/audit/audit-appender.js';
 import { directQuery } from '../../common/database/direct-query.js';
 import { returning } from '../../common/database/returning.js';
 import { isoJson } from '../../common/database/sql-timestamps.js';
@@ -75,12 +76,28 @@ export interface JobWriteOptions {
  * \`jobAudit\`. Job rows hold ids and already-redacted reasons, never PII, so nothing here needs the
  * JavaScript redactor; \`$actor\` is the worker's name.
  */
-function auditCte(eventType: string, extraPayload: string, actorParam: number): string {
+function auditCte(eventType: string, extraPayload: string, actorParam: number, after?: string): string {
   return `, a AS (
          INSERT INTO audit_log (tenant_id, event_type, entity_type, entity_id, actor, payload, correlation_id)
          SELECT u.tenant_id, ${eventType}, 'job', u.id::text, $${actorParam}::text,
                 jsonb_build_object('type', u.type, 'status', u.status, 'attempts', u.attempts, ${extraPayload}), u.correlation_id
-           FROM u)`;
+           FROM u${after ? ` WHERE (SELECT count(*) FROM ${after}) >= 0` : ''})`;
+}
+
+/**
+ * The audit rows of the runs being completed (JobCompletion.audit), as `unnest` arrays: the seven
+ * audit columns (redacted by `auditColumns`) and the job each row belongs to.
+ */
+function runAuditArrays(items: readonly JobCompletion[]): unknown[] {
+  const entries: AuditEntry[] = [];
+  const jobIds: string[] = [];
+  for (const i of items) {
+    for (const e of i.audit ?? []) {
+      entries.push(e);
+      jobIds.push(i.id);
+    }
+  }
+  return [...auditColumns(entries), jobIds];
 }
 
 function claimArrays(claims: readonly JobClaim[]): [string[], number[]] {
@@ -173,7 +190,7 @@ export class JobRepository {
     const async = opts.asyncCommit === true && runsAlone(m);
     const [ids, attempts] = claimArrays(items);
     const params: unknown[] = [ids, attempts, items.map((i) => i.outcome), items.map((i) => i.reason ?? null), workerId];
-    if (audit) params.push(audit.actor);
+    if (audit) params.push(audit.actor, ...runAuditArrays(items));
     return directQuery<Job>(
       m,
         `WITH ${async ? `${ASYNC_COMMIT_CTE},` : ''} u AS (
@@ -183,7 +200,20 @@ export class JobRepository {
            FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[]) AS t(id, attempt, outcome, reason)
           WHERE j.id = ANY($1::uuid[]) AND j.id = t.id AND j.attempts = t.attempt AND j.lock_expires_at IS NOT NULL AND j.worker_id = $5
          RETURNING ${J_COLS})
-         ${audit ? auditCte(`CASE WHEN u.outcome = 'skipped' THEN 'job.skipped' WHEN u.status = 'cancelled' THEN 'job.cancelled' ELSE 'job.completed' END`, `'outcome', u.outcome, 'reason', u.outcome_reason`, 6) : ''}
+         ${
+           audit
+             ? // the runs' own rows (only for jobs whose result is recorded here), then each job's
+               `, r AS (
+         INSERT INTO audit_log (tenant_id, event_type, entity_type, entity_id, actor, payload, correlation_id)
+         SELECT e.tenant_id, e.event_type, e.entity_type, e.entity_id, e.actor, e.payload, e.correlation_id
+           FROM unnest($7::uuid[], $8::text[], $9::text[], $10::text[], $11::text[], $12::jsonb[], $13::text[], $14::uuid[])
+                WITH ORDINALITY AS e(tenant_id, event_type, entity_type, entity_id, actor, payload, correlation_id, job_id, n)
+          WHERE e.job_id IN (SELECT id FROM u)
+          ORDER BY e.n
+         RETURNING 1)
+         ${auditCte(`CASE WHEN u.outcome = 'skipped' THEN 'job.skipped' WHEN u.status = 'cancelled' THEN 'job.cancelled' ELSE 'job.completed' END`, `'outcome', u.outcome, 'reason', u.outcome_reason`, 6, 'r')}`
+             : ''
+         }
          SELECT u.* FROM u ${async ? 'CROSS JOIN async_commit' : ''}`,
       params,
     );

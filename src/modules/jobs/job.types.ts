@@ -1,3 +1,5 @@
+import type { AuditEntry } from '../../common/audit/audit-appender.js';
+
 export type JobStatus = 'pending' | 'claimed' | 'completed' | 'failed' | 'cancelled';
 export type JobOutcome = 'completed' | 'skipped' | 'cancelled';
 
@@ -66,6 +68,8 @@ export interface JobClaim {
 export interface JobCompletion extends JobClaim {
   outcome: JobOutcome;
   reason?: string | null;
+  /** Audit rows of the run, written with the completion (in its statement), before the job's own row. */
+  audit?: readonly AuditEntry[];
 }
 
 export interface JobFailure extends JobClaim {
@@ -80,6 +84,12 @@ export interface JobFailure extends JobClaim {
 export interface JobResult {
   outcome: JobOutcome;
   reason?: string;
+  /**
+   * Audit rows of what the run did, recorded with the job's result: in the same statement, so they
+   * commit together (one write fewer per job). If the result cannot be recorded (the lease was
+   * lost), they are written on their own.
+   */
+  audit?: readonly AuditEntry[];
 }
 
 export interface JobContext {

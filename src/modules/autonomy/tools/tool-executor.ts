@@ -85,13 +85,14 @@ export class ToolExecutor {
         return { value: r.out, last: r.audits.length > 0 ? () => this.audit.append(m, r.audits) : undefined };
       });
     }
-    let result = checked.result;
     if (checked.runAfter) {
-      const written: AuditEntry[] = [];
-      result = await tool.run(input, { manager: this.db.manager, job, appointment: null, audit: (e) => void written.push(...e) });
-      await this.auditAlone(job, result.outcome === 'completed' ? 'tool.completed' : `tool.${result.outcome}`, { outcome: result.outcome, reason: result.reason, effects: result.effects }, null, written);
+      const audit: AuditEntry[] = [];
+      const result = await tool.run(input, { manager: this.db.manager, job, appointment: null, audit: (e) => void audit.push(...e) });
+      // recorded with the job's result, in its statement (see JobResult.audit)
+      audit.push(this.entry(job, tool, result.outcome === 'completed' ? 'tool.completed' : `tool.${result.outcome}`, { outcome: result.outcome, reason: result.reason, effects: result.effects }));
+      return { outcome: result.outcome, reason: result.reason, audit };
     }
-    return { outcome: result!.outcome, reason: result!.reason };
+    return { outcome: checked.result!.outcome, reason: checked.result!.reason };
   };
 
   private async check(
@@ -148,15 +149,16 @@ export class ToolExecutor {
     return { tenant_id: job.tenant_id, event_type: eventType, entity_type: 'job', entity_id: job.id, actor: 'agent', payload: { tool: tool?.name ?? job.type, job_type: job.type, appointment_id: job.appointment_id, ...payload } };
   }
 
-  private async endAlone(job: Job, tool: RegisteredTool, r: ToolResult): Promise<JobResult> {
-    await this.auditAlone(job, `tool.${r.outcome}`, { outcome: r.outcome, reason: r.reason }, tool);
-    return { outcome: r.outcome, reason: r.reason };
+  /** Ends the job before any check ran; its audit row is recorded with the job's result. */
+  private endAlone(job: Job, tool: RegisteredTool, r: ToolResult): JobResult {
+    return { outcome: r.outcome, reason: r.reason, audit: [this.entry(job, tool, `tool.${r.outcome}`, { outcome: r.outcome, reason: r.reason })] };
   }
 
-  private async auditAlone(job: Job, eventType: string, payload: Record<string, unknown>, tool: RegisteredTool | null = null, before: readonly AuditEntry[] = []): Promise<void> {
+  /** The audit row of a job that fails for good (no result to record it with). */
+  private async auditAlone(job: Job, eventType: string, payload: Record<string, unknown>): Promise<void> {
     try {
       // one INSERT is atomic on its own: no transaction around it (two round trips fewer)
-      await this.audit.append(this.db.manager, [...before, this.entry(job, tool, eventType, payload)]);
+      await this.audit.append(this.db.manager, [this.entry(job, null, eventType, payload)]);
     } catch (e) {
       this.logger.error(`could not audit ${eventType} for job ${job.id}: ${String(e)}`);
     }
