@@ -34,6 +34,7 @@ import { BENCH_ADMIN_KEY, benchDatabase, machine, passThrough, percentile, reque
  */
 const RUNNER_JOBS = Number(process.env.BENCH_RUNNER_JOBS ?? 20_000);
 const GUARDED_JOBS = Number(process.env.BENCH_GUARDED_JOBS ?? 10_000);
+const GUARDED_CONCURRENCY = process.env.BENCH_GUARDED_CONCURRENCY ?? '10';
 const BARE_JOBS = Number(process.env.BENCH_BARE_JOBS ?? 40_000);
 const BARE_BATCH = Number(process.env.BENCH_BARE_BATCH ?? 50);
 const BARE_LOOPS = Number(process.env.BENCH_BARE_LOOPS ?? 4);
@@ -192,17 +193,18 @@ async function enqueueRates(queue: JobQueue, db: DataSource): Promise<{ single: 
 }
 
 /**
- * The full guarded path: the real service (APP_ROLE=all, autonomy on, concurrency 10) runs
- * `retry_calendar_sync` jobs — a registered tool that, with the default calendar provider `none`,
- * does nothing after its guard — so each job pays exactly the guard: tool lookup and input schema,
- * the kill switch and runtime mode, the appointment share-locked and its version checked (the
- * fencing token), the policy re-checked, the decision and the tool's result audited, plus the
- * audited claim and completion. Jobs are made due together, two seconds after they were inserted.
+ * The full guarded path: the real service (APP_ROLE=all, autonomy on, concurrency 10, or
+ * BENCH_GUARDED_CONCURRENCY) runs `retry_calendar_sync` jobs — a registered tool with its own
+ * transaction that, with the default calendar provider `none`, does nothing after its guard — so each
+ * job pays exactly the guard: tool lookup and input schema, the kill switch and runtime mode, the
+ * appointment read and its version checked (the fencing token), the policy re-checked, the decision
+ * audited before the tool runs and its result with the completion, plus the audited claim. Jobs are
+ * made due together, two seconds after they were inserted.
  */
 async function guardedRate(url: string): Promise<{ rate: number; outcomes: Record<string, number> }> {
   const n = GUARDED_JOBS;
   await admin.query(`TRUNCATE jobs`);
-  const server = await startServer(url, { AUTONOMY_ENABLED: 'true', APP_ROLE: 'all', AGENT_MAX_CONCURRENT_JOBS: '10', AGENT_JOB_POLL_INTERVAL_MS: '1000', DB_POOL_SIZE: '20' });
+  const server = await startServer(url, { AUTONOMY_ENABLED: 'true', APP_ROLE: 'all', AGENT_MAX_CONCURRENT_JOBS: GUARDED_CONCURRENCY, AGENT_JOB_POLL_INTERVAL_MS: '1000', DB_POOL_SIZE: '20' });
   try {
     const ALL_WEEK = Object.fromEntries(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((d) => [d, [['00:00', '24:00']]]));
     const tenant = await request(`${server.url}/api/tenants`, 'POST', BENCH_ADMIN_KEY, { name: 'Guarded', slug: `guarded-${Date.now()}`, timezone: 'UTC', slot_minutes: 30, business_hours: ALL_WEEK });
@@ -397,7 +399,7 @@ async function main(): Promise<void> {
     const runner2 = await runnerRate(database.url, db, queue, 2);
     console.log(`runner, 2 processes × concurrency 10: ${runner2} jobs/s`);
     const guarded = await guardedRate(database.url);
-    console.log(`guarded path, 1 service process × concurrency 10 (retry_calendar_sync, provider none: the guard and its audit, nothing after): ${guarded.rate} jobs/s (${GUARDED_JOBS} jobs; outcomes ${JSON.stringify(guarded.outcomes)})`);
+    console.log(`guarded path, 1 service process × concurrency ${GUARDED_CONCURRENCY} (retry_calendar_sync, provider none: the guard and its audit, nothing after): ${guarded.rate} jobs/s (${GUARDED_JOBS} jobs; outcomes ${JSON.stringify(guarded.outcomes)})`);
     const bare = await bareRate(db);
     console.log(`bare queue (claim 50 + one completion statement per batch, 4 loops, no audit): ${bare.rate} jobs/s (${BARE_JOBS} jobs)`);
     const trickle = await trickleLatency(database.url, db, queue);
@@ -426,6 +428,7 @@ async function main(): Promise<void> {
       JSON.stringify({
         name: 'queue',
         guarded_jobs_per_s: guarded.rate,
+        guarded_concurrency: Number(GUARDED_CONCURRENCY),
         runner_jobs_per_s: runner1,
         runner_two_process_jobs_per_s: runner2,
         bare_jobs_per_s: bare.rate,
