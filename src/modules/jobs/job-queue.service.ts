@@ -109,14 +109,18 @@ export class JobQueue {
       let last: (() => Promise<unknown>) | undefined;
       if (inserted.length > 0) {
         const entries: AuditEntry[] = [];
+        // what the status feed is told: every transition, as the audit rows tell it
+        const states: Job[] = [];
         for (const j of inserted) {
           if (j.status !== 'claimed') {
             entries.push(jobAudit(j, 'enqueued', this.actor()));
+            states.push(j);
             continue;
           }
           // enqueued, then claimed by the local runner, in the same statement
-          entries.push(jobAudit({ ...j, status: 'pending', attempts: 0, worker_id: null, claimed_at: null, lock_expires_at: null }, 'enqueued', this.actor()));
-          entries.push(jobAudit(j, 'claimed', `worker:${j.worker_id}`));
+          const enqueued: Job = { ...j, status: 'pending', attempts: 0, worker_id: null, claimed_at: null, lock_expires_at: null };
+          entries.push(jobAudit(enqueued, 'enqueued', this.actor()), jobAudit(j, 'claimed', `worker:${j.worker_id}`));
+          states.push(enqueued, j);
         }
         // the caller writes them with its own rows, in the same transaction (one statement fewer)
         if (opts.auditInto && manager) opts.auditInto.push(...entries);
@@ -125,7 +129,7 @@ export class JobQueue {
         const announce = () => this.signal.announce(m, waiting.map((j) => j.run_at.getTime()));
         if (announceLast) last = announce;
         else await announce();
-        this.emitAfterCommit(m, inserted);
+        this.emitAfterCommit(m, states);
       }
       const value = rows.map((r): EnqueueResult<P> => {
         const job = byId.get(r.id);
