@@ -142,6 +142,21 @@ describe('UnitOfWork on the wire', () => {
   });
 });
 
+describe('the connection after a pipelined transaction', () => {
+  it("is left as it was: the pool client's own query method, not a copy pinned on the instance", async () => {
+    const pool = (db.driver as unknown as { master: pg.Pool }).master;
+    await transaction(db, 'READ COMMITTED', async (m) => ({ value: await m.query('SELECT 1'), last: () => m.query('SELECT 2') }));
+    await uow.run({}, async (tx) => tx.manager.query('SELECT 3'));
+    // whichever pooled connections they ran on: every one of them
+    const after = await Promise.all(Array.from({ length: pool.totalCount }, () => pool.connect()));
+    try {
+      for (const c of after) expect(Object.prototype.hasOwnProperty.call(c, 'query')).toBe(false);
+    } finally {
+      for (const c of after) c.release();
+    }
+  });
+});
+
 describe('EventHandlingLedger on the wire', () => {
   async function eventRow(): Promise<DomainEvent> {
     const id = randomUUID();

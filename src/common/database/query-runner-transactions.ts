@@ -42,17 +42,22 @@ const deferredOpenings = new WeakMap<QueryRunner, () => void>();
  */
 function interceptNext(client: Client, fn: (send: Send, args: unknown[]) => Promise<pg.QueryResult>): () => void {
   const before = client.query;
+  // put back exactly what was there: the class's method is not left behind as an own property
+  const own = Object.prototype.hasOwnProperty.call(client, 'query');
+  const restore = () => {
+    if (client.query !== mine) return;
+    if (own) client.query = before;
+    else delete (client as { query?: Send }).query;
+  };
   let fired = false;
   const mine: Send = (...args) => {
     if (fired) return before.apply(client, args);
     fired = true;
-    if (client.query === mine) client.query = before;
+    restore();
     return fn(before, args);
   };
   client.query = mine;
-  return () => {
-    if (client.query === mine) client.query = before;
-  };
+  return restore;
 }
 
 /** `first`'s outcome, then `then`'s: a failure of `first` wins (it is reported in `then`'s place). */
