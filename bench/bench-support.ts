@@ -99,7 +99,10 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
   };
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+// Idle sockets are closed here before the server's keep-alive timeout (Node's default, 5 s) can
+// close them under a request being sent on them (an ECONNRESET that is the client's race, not the
+// service's failure).
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4000 });
 
 export function request(url: string, method: string, key: string, body?: unknown): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {

@@ -17,6 +17,8 @@ async function main() {
   const sql = new pg.Client({ connectionString: db.url });
   await sql.connect();
 
+  /** Requests that got no HTTP answer, by error code. */
+  const failures = new Map<string, number>();
   /** `count` bookings at RATE per second, round-robin over `targets`, slots from `base` on. */
   async function drive(targets: { id: string; key: string }[], count: number, base: number, statuses: number[]): Promise<void> {
     const started = Date.now();
@@ -30,7 +32,11 @@ async function main() {
       inflight.push(
         request(`${server.url}/api/appointments`, 'POST', t.key, { tenant_id: t.id, start: start.toISOString(), end: new Date(start.getTime() + 30 * 60_000).toISOString(), client_name: `Bench ${i}`, client_email: `b${i}@bench.example` })
           .then((r) => void statuses.push(r.status))
-          .catch(() => void statuses.push(0)),
+          .catch((e: unknown) => {
+            statuses.push(0);
+            const why = String((e as { code?: string }).code ?? e);
+            failures.set(why, (failures.get(why) ?? 0) + 1);
+          }),
       );
     }
     await Promise.all(inflight);
@@ -93,7 +99,8 @@ async function main() {
     const exactlyOne = perApt.every((r) => r.n === 1) && perApt.length === created;
     console.log(`machine: ${machine()}; ${RATE} bookings/s for ${SECONDS}s, 10 tenants, log channel, poll interval 5000 ms, after a ${WARMUP_SECONDS}s warm-up on another tenant`);
     const histogram = Object.entries(statuses.reduce<Record<number, number>>((h, s) => ((h[s] = (h[s] ?? 0) + 1), h), {})).map(([k, v]) => `${k}×${v}`).join(" ");
-    console.log(`bookings: ${created} created (statuses ${histogram}); drained ${((Date.now() - sendWindowStart) / 1000).toFixed(1)}s after the last request`);
+    const failed = [...failures].map(([k, v]) => `${k}×${v}`).join(' ');
+    console.log(`bookings: ${created} created (statuses ${histogram}${failed ? `; no answer: ${failed}` : ''}); drained ${((Date.now() - sendWindowStart) / 1000).toFixed(1)}s after the last request`);
     console.log(`commit → confirmation sent: p50 ${percentile(lat, 50).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms, max ${lat[lat.length - 1]?.toFixed(1)} ms`);
     console.log(`jobs finished: ${jobs} (${(jobs / elapsed).toFixed(0)}/s); every booking exactly one confirmation: ${exactlyOne}; server peak RSS ${server.peakRssMb()} MB`);
     console.log(JSON.stringify({ name: 'e2e', rate: RATE, seconds: SECONDS, bookings: created, commit_to_sent_p50_ms: +percentile(lat, 50).toFixed(1), commit_to_sent_p99_ms: +percentile(lat, 99).toFixed(1), jobs_per_s: +(jobs / elapsed).toFixed(0), exactly_one_confirmation: exactlyOne, peak_rss_mb: server.peakRssMb() }));
