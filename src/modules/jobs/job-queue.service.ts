@@ -9,6 +9,7 @@ import { APP_CONFIG } from '../../common/config/config.module.js';
 import { ADVISORY_LOCKS, tryAdvisoryXactLock } from '../../common/database/advisory-lock.js';
 import { pgCode, UNIQUE_VIOLATION } from '../../common/database/pg-errors.js';
 import { transaction } from '../../common/database/query-runner-transactions.js';
+import { TransactionHooks } from '../../common/database/transaction-hooks.js';
 import { requestContext } from '../../common/http/request-context.js';
 import { redactText } from '../../common/redaction/index.js';
 import { backoffDelayMs, backoffPolicy, type BackoffPolicy } from './backoff.js';
@@ -19,7 +20,6 @@ import { JobSignal, type JobHandover } from './job-signal.js';
 import { JOB_UPDATED, type EnqueueOptions, type EnqueueResult, type EnqueueSpec, type Job, type JobClaim, type JobCompletion, type JobFailure, type JobStatus } from './job.types.js';
 import { JobRepository, type JobInsert, type JobListFilter, type JobFailureRow, type AuditRow } from './job.repository.js';
 import { JobsErrorCode, JobsException } from './jobs.exception.js';
-import { TransactionHooks } from '../../common/database/transaction-hooks.js';
 
 const TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -125,7 +125,7 @@ export class JobQueue {
         // the caller writes them with its own rows, in the same transaction (one statement fewer)
         if (opts.auditInto && manager) opts.auditInto.push(...entries);
         else await this.appendAudit(m, entries);
-        const waiting = handed.length === 0 ? inserted : inserted.filter((j) => j.status !== 'claimed');
+        const waiting = inserted.filter((j) => j.status !== 'claimed');
         const announce = () => this.signal.announce(m, waiting.map((j) => j.run_at.getTime()));
         if (announceLast) last = announce;
         else await announce();

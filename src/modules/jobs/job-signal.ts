@@ -67,18 +67,13 @@ export class JobSignal {
     const runner = this.runner;
     const promised = dueNow > 0 && runner ? runner.promise(dueNow) : null;
     if (!runner || !promised) return null;
-    let settled = false;
-    const settle = (fn: () => void) => () => {
-      if (settled) return;
-      settled = true;
-      fn();
-    };
+    // settling a promise twice is a no-op (SlotPromises), so commit, rollback and cancel need no guard
     return {
       workerId: promised.workerId,
       leaseMs: promised.leaseMs,
       count: promised.slots.count,
-      bind: (m, jobs) => this.hooks.afterCommit(m, settle(() => runner.adopt(promised.slots, jobs)), settle(() => runner.unpromise(promised.slots))),
-      cancel: settle(() => runner.unpromise(promised.slots)),
+      bind: (m, jobs) => this.hooks.afterCommit(m, () => runner.adopt(promised.slots, jobs), () => runner.unpromise(promised.slots)),
+      cancel: () => runner.unpromise(promised.slots),
     };
   }
 

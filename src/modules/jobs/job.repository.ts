@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { ASYNC_COMMIT_CTE, runsAlone } from '../../common/database/async-commit.js';
 import { auditColumns, type AuditEntry } from '../../common/audit/audit-appender.js';
+import { ASYNC_COMMIT_CTE, runsAlone } from '../../common/database/async-commit.js';
 import { directQuery } from '../../common/database/direct-query.js';
 import { returning } from '../../common/database/returning.js';
 import { isoJson } from '../../common/database/sql-timestamps.js';

@@ -24,10 +24,6 @@ export interface LocalDelivery {
 export class LocalDispatcher {
   private delivery: LocalDelivery | null = null;
 
-  get running(): boolean {
-    return this.delivery !== null;
-  }
-
   get current(): LocalDelivery | null {
     return this.delivery;
   }
