@@ -19,22 +19,8 @@ export class TransactionHooks implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('TransactionHooks');
   private readonly open = new WeakMap<QueryRunner, TxState>();
   private readonly subscriber: EntitySubscriberInterface = {
-    afterTransactionCommit: (e: TransactionCommitEvent) => {
-      // A released savepoint also reports a commit; only the outermost one is final.
-      if (e.queryRunner.isTransactionActive) return;
-      const state = this.open.get(e.queryRunner);
-      if (!state) return;
-      this.open.delete(e.queryRunner);
-      // The COMMIT is done: a throwing callback must not make the caller think it failed.
-      this.runAll(state.afterCommit, 'after-commit');
-    },
-    afterTransactionRollback: (e: TransactionRollbackEvent) => {
-      if (e.queryRunner.isTransactionActive) return;
-      const state = this.open.get(e.queryRunner);
-      if (!state) return;
-      this.open.delete(e.queryRunner);
-      this.runAll(state.afterRollback, 'after-rollback');
-    },
+    afterTransactionCommit: (e: TransactionCommitEvent) => this.ended(e.queryRunner, 'afterCommit'),
+    afterTransactionRollback: (e: TransactionRollbackEvent) => this.ended(e.queryRunner, 'afterRollback'),
   };
 
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -66,12 +52,19 @@ export class TransactionHooks implements OnModuleInit, OnModuleDestroy {
     return { get: () => state.locals.get(key) as T | undefined, set: (v) => void state.locals.set(key, v) };
   }
 
-  private runAll(fns: readonly (() => void)[], what: string): void {
-    for (const fn of fns) {
+  /** The transaction of `qr` ended: its callbacks for that end run, once, and its state goes. */
+  private ended(qr: QueryRunner, which: 'afterCommit' | 'afterRollback'): void {
+    // A released savepoint also reports a commit (a rolled-back one, a rollback); only the outermost end is final.
+    if (qr.isTransactionActive) return;
+    const state = this.open.get(qr);
+    if (!state) return;
+    this.open.delete(qr);
+    // The transaction is over: a throwing callback must not make the caller think it failed.
+    for (const fn of state[which]) {
       try {
         fn();
       } catch (err) {
-        this.logger.warn(`${what} callback failed: ${String(err)}`);
+        this.logger.warn(`${which} callback failed: ${String(err)}`);
       }
     }
   }
