@@ -7,6 +7,7 @@ import type { DomainEvent } from '../src/common/events/domain-events.js';
 import { EventHandlingLedger } from '../src/common/events/event-handling-ledger.js';
 import { OnDomainEvent } from '../src/common/events/on-domain-event.decorator.js';
 import { UnitOfWork } from '../src/common/events/unit-of-work.js';
+import { SYSTEM_CONTEXT } from '../src/common/http/request-context.js';
 import { newClient, newTenant, slotAt } from './support/builders.js';
 import { startChildApp } from './support/child-app.js';
 import { rawRequest } from './support/raw-http.js';
@@ -88,7 +89,7 @@ describe('durable domain events', () => {
       const auditBefore = (await sql.query(`SELECT count(*)::int AS n FROM audit_log`)).rows[0].n;
       const uow = app.app.get(UnitOfWork);
       await expect(
-        uow.run({}, async (tx) => {
+        uow.run({ context: SYSTEM_CONTEXT }, async (tx) => {
           await tx.record('HoldExpired', null, { hold_id: '00000000-0000-4000-8000-000000000001', tenant_id: '00000000-0000-4000-8000-000000000002', slot_start: 'x', slot_end: 'y' });
           throw new Error('forced rollback');
         }),

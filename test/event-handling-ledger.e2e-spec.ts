@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../src/common/events/domain-events.js';
 import { EventHandlingLedger } from '../src/common/events/event-handling-ledger.js';
 import { UnitOfWork } from '../src/common/events/unit-of-work.js';
+import { SYSTEM_CONTEXT } from '../src/common/http/request-context.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 // The ledger writes its completion mark and the handler's audit rows in one closing statement, and
@@ -96,7 +97,7 @@ describe('unit of work', () => {
   it('runs at the isolation level asked for (opened in one statement)', async () => {
     const uow = t.app.get(UnitOfWork);
     for (const isolation of ['SERIALIZABLE', 'REPEATABLE READ', 'READ COMMITTED'] as const) {
-      const level = await uow.run({ isolation }, async (tx) => ((await tx.manager.query(`SELECT current_setting('transaction_isolation') AS l`)) as { l: string }[])[0]!.l);
+      const level = await uow.run({ isolation, context: SYSTEM_CONTEXT }, async (tx) => ((await tx.manager.query(`SELECT current_setting('transaction_isolation') AS l`)) as { l: string }[])[0]!.l);
       expect(level).toBe(isolation.toLowerCase());
     }
   });

@@ -60,7 +60,7 @@ async function claimByHand(jobId: string): Promise<Job> {
   return rows[0]!;
 }
 
-const ctx = { workerId: 'test-worker', attempt: 1, shadow: false, signal: new AbortController().signal, heartbeat: async () => true } as JobContext;
+const ctx: JobContext = { workerId: 'test-worker', attempt: 1, shadow: false, context: { correlationId: 'test-job', actor: 'worker:test-worker' }, signal: new AbortController().signal, heartbeat: async () => true };
 const executor = () => t.app.get(ToolExecutor);
 
 describe('1. no action without policy, and the kill switch wins', () => {
@@ -225,5 +225,37 @@ describe('4. only registered tools', () => {
   it('the executor itself refuses a type outside the whitelist, even if someone registers a raw handler', async () => {
     const fake = { id: '00000000-0000-4000-8000-00000000000a', tenant_id: null, type: 'run_shell', payload: { cmd: 'rm -rf /' }, appointment_id: null, appointment_version: null, shadow: false } as unknown as Job;
     await expect(executor().execute(fake, () => undefined, ctx)).rejects.toThrow(/unregistered tool/);
+  });
+});
+
+describe('5. one correlation id from the request to the e-mail', () => {
+  it("the booking's x-correlation-id is on its event, its jobs, its notification and every audit row they wrote", async () => {
+    const tenant = await newTenant(t.url, t.adminKey);
+    const corr = `corr-guard-${Date.now()}`;
+    const who = newClient();
+    const r = await client(t.url, tenant.apiKey).post('/api/appointments', { tenant_id: tenant.id, ...slotAt(240), ...who }, { 'x-correlation-id': corr });
+    expect(r.status).toBe(201);
+    await smtp.waitFor((m) => m.to.includes(who.client_email), 3000);
+    const confirmation = await until('the confirmation job to complete', async () => {
+      const j = await jobOf(r.body.id, 'send_confirmation');
+      return j?.status === 'completed' ? j : null;
+    });
+    expect(confirmation.correlation_id).toBe(corr);
+    const event = await q(`SELECT correlation_id FROM domain_events WHERE type = 'BookingCreated' AND payload->'appointment'->>'id' = $1`, [r.body.id]);
+    expect(event).toEqual([{ correlation_id: corr }]);
+    expect(await q(`SELECT DISTINCT correlation_id FROM jobs WHERE appointment_id = $1`, [r.body.id])).toEqual([{ correlation_id: corr }]);
+    expect(await q(`SELECT correlation_id FROM notification_outbox WHERE appointment_id = $1`, [r.body.id])).toEqual([{ correlation_id: corr }]);
+    // who did what, under the one id: the caller booked; the agent decided, enqueued and ran the tool
+    const rows = await until('the sent notification to be audited', async () => {
+      const all = await q<{ event_type: string; actor: string }>(`SELECT event_type, actor FROM audit_log WHERE correlation_id = $1 ORDER BY seq`, [corr]);
+      return all.some((x) => x.event_type === 'notification.sent') ? all : null;
+    });
+    const actorOf = (type: string) => rows.find((x) => x.event_type === type)?.actor;
+    expect(actorOf('event.BookingCreated')).toMatch(/^key:/);
+    expect(actorOf('policy.decision')).toBe('agent');
+    expect(actorOf('job.enqueued')).toBe('agent');
+    expect(actorOf('job.completed')).toMatch(/^worker:/);
+    expect(actorOf('tool.completed')).toBe('agent');
+    expect(actorOf('notification.enqueued')).toMatch(/^worker:/);
   });
 });

@@ -8,6 +8,7 @@ import { DomainEventPublisher } from '../src/common/events/domain-event-publishe
 import { EventHandlingLedger } from '../src/common/events/event-handling-ledger.js';
 import type { DomainEvent } from '../src/common/events/domain-events.js';
 import { UnitOfWork } from '../src/common/events/unit-of-work.js';
+import { SYSTEM_CONTEXT } from '../src/common/http/request-context.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 // A transaction's opening goes out with its first statement and its COMMIT right behind its last one
@@ -84,7 +85,7 @@ describe('UnitOfWork on the wire', () => {
   it('sends START with the first statement and COMMIT right behind the events/audit statement, and commits', async () => {
     const id = randomUUID();
     await recorded(() =>
-      uow.run({ isolation: 'SERIALIZABLE' }, async (tx) => {
+      uow.run({ isolation: 'SERIALIZABLE', context: SYSTEM_CONTEXT }, async (tx) => {
         await tx.manager.query(`INSERT INTO pipeline_probe (id) VALUES ($1)`, [id]);
         tx.audit({ tenant_id: null, event_type: 'test.pipeline', entity_type: 'probe', entity_id: id, payload: {} });
       }),
@@ -102,7 +103,7 @@ describe('UnitOfWork on the wire', () => {
     const id = randomUUID();
     await expect(
       recorded(() =>
-        uow.run({}, async (tx) => {
+        uow.run({ context: SYSTEM_CONTEXT }, async (tx) => {
           await tx.manager.query(`INSERT INTO pipeline_probe (id) VALUES ($1)`, [id]);
           await tx.record('HoldExpired', null, { hold_id: id, tenant_id: null } as never);
           // an audit row PostgreSQL refuses: the closing statement fails after the COMMIT was sent
@@ -116,7 +117,7 @@ describe('UnitOfWork on the wire', () => {
     expect((await sql.query(`SELECT 1 FROM domain_events WHERE payload->>'hold_id' = $1`, [id])).rowCount).toBe(0);
     // the connection went back to the pool clean: the next transaction commits
     const next = randomUUID();
-    await uow.run({}, async (tx) => void (await tx.manager.query(`INSERT INTO pipeline_probe (id) VALUES ($1)`, [next])));
+    await uow.run({ context: SYSTEM_CONTEXT }, async (tx) => void (await tx.manager.query(`INSERT INTO pipeline_probe (id) VALUES ($1)`, [next])));
     expect((await sql.query(`SELECT 1 FROM pipeline_probe WHERE id = $1`, [next])).rowCount).toBe(1);
   });
 
@@ -146,7 +147,7 @@ describe('the connection after a pipelined transaction', () => {
   it("is left as it was: the pool client's own query method, not a copy pinned on the instance", async () => {
     const pool = (db.driver as unknown as { master: pg.Pool }).master;
     await transaction(db, 'READ COMMITTED', async (m) => ({ value: await m.query('SELECT 1'), last: () => m.query('SELECT 2') }));
-    await uow.run({}, async (tx) => tx.manager.query('SELECT 3'));
+    await uow.run({ context: SYSTEM_CONTEXT }, async (tx) => tx.manager.query('SELECT 3'));
     // whichever pooled connections they ran on: every one of them
     const after = await Promise.all(Array.from({ length: pool.totalCount }, () => pool.connect()));
     try {

@@ -4,6 +4,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ApiKeyService } from '../common/auth/api-key.service.js';
 import { TenantService } from '../modules/booking/tenants/tenant.service.js';
+import { SYSTEM_CONTEXT } from '../common/http/request-context.js';
 
 export const DEMO_SLUG = 'demo';
 
@@ -35,7 +36,7 @@ export async function seedDemo(app: INestApplicationContext, dataDir: string): P
         mon: [['08:00', '18:00']], tue: [['08:00', '18:00']], wed: [['08:00', '18:00']],
         thu: [['08:00', '18:00']], fri: [['08:00', '18:00']], sat: [['09:00', '13:00']], sun: [],
       },
-    });
+    }, SYSTEM_CONTEXT);
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(keyFile, JSON.stringify({ tenant_id: r.tenant.id, api_key: r.api_key }) + '\n', { mode: 0o600 });
     return { tenantId: r.tenant.id, resourceId: r.resource.id, apiKey: r.api_key, created: true };

@@ -4,7 +4,6 @@ import type { Request } from 'express';
 import { CommonErrorCode, CommonException } from '../errors/app.exception.js';
 import { ADMIN_ONLY, IS_PUBLIC } from './auth.decorators.js';
 import { ApiKeyService } from './api-key.service.js';
-import { requestContext } from '../http/request-context.js';
 import type { AuthenticatedRequest } from './principal.js';
 
 /** Global guard: every route needs a bearer key unless marked @Public(). */
@@ -26,8 +25,6 @@ export class ApiKeyGuard implements CanActivate {
     const principal = await this.keys.resolve(token);
     if (!principal) throw new CommonException(CommonErrorCode.UNAUTHORIZED, 'invalid API key', 'authorization');
     req.principal = principal;
-    const rc = requestContext.get();
-    if (rc) rc.actor = principal.actor;
     if (principal.kind !== 'admin' && this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets)) {
       throw new CommonException(CommonErrorCode.FORBIDDEN, 'this route needs the platform admin key');
     }

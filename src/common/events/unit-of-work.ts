@@ -7,7 +7,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { DEADLOCK_DETECTED, pgCode, SERIALIZATION_FAILURE } from '../database/pg-errors.js';
 import { beginTransaction, finishTransaction, type Isolation } from '../database/query-runner-transactions.js';
-import { requestContext } from '../http/request-context.js';
+import type { RequestContext } from '../http/request-context.js';
 import { redactPII } from '../redaction/index.js';
 import { DomainEventPublisher } from './domain-event-publisher.js';
 import { eventEntity, type DomainEvent, type DomainEventMap, type DomainEventName } from './domain-events.js';
@@ -17,7 +17,8 @@ export interface UnitOfWorkOptions {
   isolation?: Isolation;
   /** Attempts on serialization failures and deadlocks (40001, 40P01). */
   attempts?: number;
-  actor?: string;
+  /** Who asked, and the request or job it belongs to: on every event and audit row of the transaction. */
+  context: RequestContext;
 }
 
 /** The transaction a use case runs in: its changes, their domain events and audit rows commit together. */
@@ -96,9 +97,7 @@ export class UnitOfWork {
   async run<T>(opts: UnitOfWorkOptions, work: (tx: Tx) => Promise<T>): Promise<T> {
     const isolation = opts.isolation ?? 'READ COMMITTED';
     const attempts = opts.attempts ?? 8;
-    const ctx = requestContext.get();
-    const actor = opts.actor ?? ctx?.actor ?? 'system';
-    const correlationId = ctx?.correlationId ?? null;
+    const { actor, correlationId } = opts.context;
     for (let attempt = 1; ; attempt++) {
       let tx: Tx | undefined;
       try {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { requestContext } from './request-context.js';
+import type { AuthenticatedRequest } from '../auth/principal.js';
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -8,7 +8,7 @@ const SAFE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 export function requestContextMiddleware(req: Request, res: Response, next: NextFunction): void {
   const incoming = req.headers['x-correlation-id'];
   const correlationId = typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : randomUUID();
-  (req as Request & { correlationId?: string }).correlationId = correlationId;
+  (req as Request & AuthenticatedRequest).correlationId = correlationId;
   res.setHeader('x-correlation-id', correlationId);
-  requestContext.run({ correlationId, actor: 'anonymous' }, () => next());
+  next();
 }

@@ -4,6 +4,7 @@ import { CurrentPrincipal } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { scopeTenant } from '../../common/auth/tenant-scope.js';
 import { CommonErrorCode, CommonException } from '../../common/errors/app.exception.js';
+import { Caller, type RequestContext } from '../../common/http/request-context.js';
 import { ApiErrors, ApiProtected } from '../../common/openapi/api-errors.decorator.js';
 import { AutonomyStatusService } from './autonomy-status.service.js';
 import { AutonomyStatusView } from './dto/autonomy-status.view.js';
@@ -36,7 +37,7 @@ export class AutonomyController {
     404: "TENANT_NOT_FOUND, or a tenant key naming another tenant's id",
     409: 'MASTER_SWITCH_OFF: the env master switch AUTONOMY_ENABLED is off, so the runtime cannot be turned on (off is always accepted)',
   })
-  async set(@Body() dto: SetAutonomyDto, @CurrentPrincipal() p: Principal): Promise<AutonomyStatusView> {
+  async set(@Body() dto: SetAutonomyDto, @CurrentPrincipal() p: Principal, @Caller() caller: RequestContext): Promise<AutonomyStatusView> {
     const mode = dto.mode ?? (dto.enabled === undefined ? undefined : dto.enabled ? 'on' : 'off');
     if (!mode) throw new CommonException(CommonErrorCode.VALIDATION_FAILED, 'mode: give mode (on|off|shadow) or enabled (true|false)', 'mode');
     if (dto.mode && dto.enabled !== undefined && (dto.enabled ? 'on' : 'off') !== dto.mode && !(dto.enabled && dto.mode === 'shadow')) {
@@ -44,7 +45,7 @@ export class AutonomyController {
     }
     let tenantId: string | null = dto.tenant_id ?? null;
     if (p.kind === 'tenant') tenantId = scopeTenant(p, dto.tenant_id);
-    await this.settings.set(mode, tenantId, p.actor);
+    await this.settings.set(mode, tenantId, caller);
     return this.status.status({ admin: p.kind === 'admin', tenantId: tenantId ?? undefined });
   }
 }

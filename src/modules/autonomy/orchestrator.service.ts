@@ -5,6 +5,7 @@ import type { AppConfig } from '../../common/config/app-config.js';
 import { APP_CONFIG } from '../../common/config/config.module.js';
 import type { AppointmentSnapshot, DomainEvent } from '../../common/events/domain-events.js';
 import type { HandlerScope } from '../../common/events/event-handling-ledger.js';
+import type { RequestContext } from '../../common/http/request-context.js';
 import { JobQueue } from '../jobs/job-queue.service.js';
 import type { EnqueueSpec } from '../jobs/job.types.js';
 import { PolicyEngine } from '../policy/policy-engine.service.js';
@@ -49,12 +50,13 @@ export class Orchestrator {
     const specs: EnqueueSpec<AppointmentToolPayload>[] = [];
     const notScheduled = [...skipped.map((s) => ({ type: s.type, reason: s.reason }))];
     const audits: AuditEntry[] = [];
+    const context = agentContext(cause);
     for (const p of planned) {
       const decision = await this.policy.evaluate(
         p.type,
         tenantId,
         { appointment_start: apt.start, appointment_id: apt.id, channel: 'email', now: p.runAt.toISOString() },
-        { manager: m, actor: 'agent', auditInto: audits },
+        { manager: m, context, auditInto: audits },
       );
       if (decision.effect !== 'allow' && !decision.defer_until) {
         notScheduled.push({ type: p.type, reason: `${decision.basis}: ${decision.reason}` });
@@ -70,10 +72,11 @@ export class Orchestrator {
         appointmentId: apt.id,
         appointmentVersion: apt.version,
         shadow,
+        context,
       });
     }
     for (const s of notScheduled) {
-      audits.push({ tenant_id: tenantId, event_type: 'autonomy.action_not_scheduled', entity_type: 'appointment', entity_id: apt.id, actor: 'agent', correlation_id: cause.correlation_id, payload: { action: s.type, reason: s.reason, event_id: cause.id, event_type: cause.type } });
+      audits.push({ tenant_id: tenantId, event_type: 'autonomy.action_not_scheduled', entity_type: 'appointment', entity_id: apt.id, actor: context.actor, correlation_id: context.correlationId, payload: { action: s.type, reason: s.reason, event_id: cause.id, event_type: cause.type } });
     }
     // the jobs (if any) in the handler's transaction; the decisions, the reasons for what was not
     // scheduled and the jobs' own audit rows are written by the ledger's closing statement
@@ -83,7 +86,12 @@ export class Orchestrator {
   }
 
   /** Cancels the pending jobs of an appointment (its old version), in the caller's transaction. */
-  async cancelPending(m: EntityManager, appointmentId: string, reason: string): Promise<number> {
-    return (await this.queue.cancelForAppointment(appointmentId, m, reason)).length;
+  async cancelPending(m: EntityManager, cause: DomainEvent, appointmentId: string, reason: string): Promise<number> {
+    return (await this.queue.cancelForAppointment(appointmentId, m, reason, agentContext(cause))).length;
   }
+}
+
+/** What the runtime does in reaction to an event: by the agent, under the event's correlation id. */
+function agentContext(cause: DomainEvent): RequestContext {
+  return { correlationId: cause.correlation_id, actor: 'agent' };
 }

@@ -10,7 +10,7 @@ import { ADVISORY_LOCKS, tryAdvisoryXactLock } from '../../common/database/advis
 import { pgCode, UNIQUE_VIOLATION } from '../../common/database/pg-errors.js';
 import { transaction } from '../../common/database/query-runner-transactions.js';
 import { TransactionHooks } from '../../common/database/transaction-hooks.js';
-import { requestContext } from '../../common/http/request-context.js';
+import { SYSTEM_CONTEXT, type RequestContext } from '../../common/http/request-context.js';
 import { redactText } from '../../common/redaction/index.js';
 import { backoffDelayMs, backoffPolicy, type BackoffPolicy } from './backoff.js';
 import { jobAudit, jobUpdatedEvent } from './job-audit.js';
@@ -87,8 +87,8 @@ export class JobQueue {
    */
   async enqueueMany<P extends object>(specs: readonly EnqueueSpec<P>[], manager?: EntityManager, opts: { auditInto?: AuditEntry[] } = {}): Promise<EnqueueResult<P>[]> {
     if (specs.length === 0) return [];
-    const correlationId = requestContext.get()?.correlationId ?? null;
-    const rows = specs.map((s, i) => this.toInsert(s, specs.length > 1 ? `jobs[${i}].` : '', correlationId));
+    const rows = specs.map((s, i) => this.toInsert(s, specs.length > 1 ? `jobs[${i}].` : ''));
+    const actorOf = new Map(rows.map((r, i) => [r.id, (specs[i]!.context ?? SYSTEM_CONTEXT).actor]));
     // `announce` is the signal to the runners: inline in the caller's transaction; in the queue's own,
     // its last statement (a NOTIFY, when one is needed), sent with the COMMIT
     const work = async (m: EntityManager, announceLast: boolean): Promise<{ value: EnqueueResult<P>[]; last?: () => Promise<unknown> }> => {
@@ -113,13 +113,13 @@ export class JobQueue {
         const states: Job[] = [];
         for (const j of inserted) {
           if (j.status !== 'claimed') {
-            entries.push(jobAudit(j, 'enqueued', this.actor()));
+            entries.push(jobAudit(j, 'enqueued', actorOf.get(j.id)!));
             states.push(j);
             continue;
           }
           // enqueued, then claimed by the local runner, in the same statement
           const enqueued: Job = { ...j, status: 'pending', attempts: 0, worker_id: null, claimed_at: null, lock_expires_at: null };
-          entries.push(jobAudit(enqueued, 'enqueued', this.actor()), jobAudit(j, 'claimed', `worker:${j.worker_id}`));
+          entries.push(jobAudit(enqueued, 'enqueued', actorOf.get(j.id)!), jobAudit(j, 'claimed', `worker:${j.worker_id}`));
           states.push(enqueued, j);
         }
         // the caller writes them with its own rows, in the same transaction (one statement fewer)
@@ -272,7 +272,7 @@ export class JobQueue {
   }
 
   /** Cancels a pending job. A running job answers JOB_CLAIMED (409): its worker owns it. */
-  async cancel(id: string, opts: { tenantId?: string; reason?: string } = {}): Promise<Job> {
+  async cancel(id: string, opts: { tenantId?: string; reason?: string; context?: RequestContext } = {}): Promise<Job> {
     const reason = clip(redactText(opts.reason ?? 'cancelled by operator'), MAX_REASON_LENGTH);
     const job = await this.db.transaction(async (m) => {
       const cancelled = await this.jobs.cancelPending(m, id, opts.tenantId, reason);
@@ -282,7 +282,7 @@ export class JobQueue {
         if (current.status === 'claimed') throw new JobsException(JobsErrorCode.JOB_CLAIMED, 'the job is running and cannot be cancelled', 'id');
         throw new JobsException(JobsErrorCode.INVALID_STATE, `a ${current.status} job cannot be cancelled`, 'id');
       }
-      await this.appendAudit(m, [jobAudit(cancelled, 'cancelled', this.actor())]);
+      await this.appendAudit(m, [jobAudit(cancelled, 'cancelled', (opts.context ?? SYSTEM_CONTEXT).actor)]);
       return cancelled;
     });
     this.emitAll([job]);
@@ -290,17 +290,17 @@ export class JobQueue {
   }
 
   /** Cancels every pending job of an appointment, inside the caller's transaction. */
-  async cancelForAppointment(appointmentId: string, manager: EntityManager, reason: string): Promise<Job[]> {
+  async cancelForAppointment(appointmentId: string, manager: EntityManager, reason: string, context: RequestContext = SYSTEM_CONTEXT): Promise<Job[]> {
     const jobs = await this.jobs.cancelPendingForAppointment(manager, appointmentId, clip(redactText(reason), MAX_REASON_LENGTH));
     if (jobs.length > 0) {
-      await this.appendAudit(manager, jobs.map((j) => jobAudit(j, 'cancelled', this.actor())));
+      await this.appendAudit(manager, jobs.map((j) => jobAudit(j, 'cancelled', context.actor)));
       this.emitAfterCommit(manager, jobs);
     }
     return jobs;
   }
 
   /** failed/cancelled → pending, attempts reset. */
-  async retry(id: string, opts: { tenantId?: string } = {}): Promise<Job> {
+  async retry(id: string, opts: { tenantId?: string; context?: RequestContext } = {}): Promise<Job> {
     let job: Job;
     try {
       job = await this.db.transaction(async (m) => {
@@ -310,7 +310,7 @@ export class JobQueue {
           if (!current) throw new JobsException(JobsErrorCode.JOB_NOT_FOUND, 'job not found', 'id');
           throw new JobsException(JobsErrorCode.INVALID_STATE, `a ${current.status} job cannot be retried (only failed or cancelled jobs)`, 'id');
         }
-        await this.appendAudit(m, [jobAudit(retried, 'retried', this.actor())]);
+        await this.appendAudit(m, [jobAudit(retried, 'retried', (opts.context ?? SYSTEM_CONTEXT).actor)]);
         await this.signal.announce(m, [Date.now()]);
         return retried;
       });
@@ -385,7 +385,7 @@ export class JobQueue {
     return this.jobs.nextRunAt(this.db.manager, tenantId);
   }
 
-  private toInsert<P extends object>(s: EnqueueSpec<P>, prefix: string, correlationId: string | null): JobInsert {
+  private toInsert<P extends object>(s: EnqueueSpec<P>, prefix: string): JobInsert {
     const bad = (field: string, why: string) => new JobsException(JobsErrorCode.INVALID_JOB, `${prefix}${field}: ${why}`, `${prefix}${field}`);
     if (typeof s.type !== 'string' || !TYPE_PATTERN.test(s.type)) throw bad('type', 'must be 1-64 characters: a letter, then letters, digits, _ . : -');
     if (s.tenantId !== null && (typeof s.tenantId !== 'string' || !UUID.test(s.tenantId))) throw bad('tenantId', 'must be a uuid or null');
@@ -417,7 +417,7 @@ export class JobQueue {
       appointment_id: s.appointmentId ?? null,
       appointment_version: s.appointmentVersion ?? null,
       shadow: s.shadow === true,
-      correlation_id: correlationId,
+      correlation_id: s.context?.correlationId ?? null,
     };
   }
 
@@ -425,10 +425,6 @@ export class JobQueue {
     for (let i = 0; i < entries.length; i += AUDIT_CHUNK) {
       await this.audit.append(m, i === 0 && entries.length <= AUDIT_CHUNK ? entries : entries.slice(i, i + AUDIT_CHUNK));
     }
-  }
-
-  private actor(): string {
-    return requestContext.get()?.actor ?? 'system';
   }
 
   private emitAfterCommit(m: EntityManager, jobs: Job[]): void {

@@ -6,7 +6,6 @@ import type { AppConfig } from '../../common/config/app-config.js';
 import { APP_CONFIG } from '../../common/config/config.module.js';
 import { ClaimPump } from '../../common/concurrency/claim-pump.js';
 import { type SlotPromise, SlotPromises } from '../../common/concurrency/slot-promises.js';
-import { requestContext } from '../../common/http/request-context.js';
 import { JobHandlerRegistry } from './job-handler.registry.js';
 import { jobLeaseMs } from './job-lease.js';
 import { JobNotifyListener } from './job-notify.listener.js';
@@ -263,6 +262,7 @@ export class JobRunner implements LocalRunner, OnApplicationBootstrap, OnModuleD
       workerId: this.workerId,
       attempt: job.attempts,
       shadow: job.shadow,
+      context: { correlationId: job.correlation_id ?? `job-${job.id}`, actor: `worker:${this.workerId}` },
       signal: abort.signal,
       heartbeat: async (ms?: number) => (await this.queue.extendLeases(this.workerId, [claim], ms ?? this.leaseMs)).has(job.id),
     };
@@ -275,9 +275,7 @@ export class JobRunner implements LocalRunner, OnApplicationBootstrap, OnModuleD
     const handler = this.registry.get(job.type);
     if (!handler) return { ok: false, error: `unregistered job type "${job.type}"`, permanent: true };
     try {
-      const result = await requestContext.run({ correlationId: job.correlation_id ?? `job-${job.id}`, actor: `worker:${this.workerId}` }, () =>
-        this.executor ? this.executor(job, handler, ctx) : handler(job, ctx),
-      );
+      const result = await (this.executor ? this.executor(job, handler, ctx) : handler(job, ctx));
       return this.toResult(result);
     } catch (e) {
       const message = e instanceof Error ? e.message || e.name : String(e);

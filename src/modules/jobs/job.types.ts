@@ -1,4 +1,5 @@
 import type { AuditEntry } from '../../common/audit/audit-appender.js';
+import type { RequestContext } from '../../common/http/request-context.js';
 
 export type JobStatus = 'pending' | 'claimed' | 'completed' | 'failed' | 'cancelled';
 export type JobOutcome = 'completed' | 'skipped' | 'cancelled';
@@ -45,6 +46,8 @@ export interface EnqueueOptions {
   appointmentVersion?: number;
   /** Recorded and run in shadow mode: the executor decides what that means (no tool runs). */
   shadow?: boolean;
+  /** Who enqueues it, for which request or job: the job's correlation id and its `enqueued` audit actor (default: system). */
+  context?: RequestContext;
 }
 
 export interface EnqueueSpec<P = Record<string, unknown>> extends EnqueueOptions {
@@ -97,6 +100,8 @@ export interface JobContext {
   /** 1 for the first attempt. */
   readonly attempt: number;
   readonly shadow: boolean;
+  /** The job's correlation id (the request or event that caused it) and this worker, for what the handler writes. */
+  readonly context: RequestContext;
   /** Aborted when the lease is lost or the shutdown deadline passes: stop, the job will be run again. */
   readonly signal: AbortSignal;
   /** Extends this job's lease (long jobs); false when the lease was already lost. */

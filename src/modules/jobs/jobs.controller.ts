@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
+import { Caller, type RequestContext } from '../../common/http/request-context.js';
 import { scopeTenant, tenantFilter } from '../../common/auth/tenant-scope.js';
 import { decodeCursor, encodeCursor } from '../../common/http/cursor.js';
 import { ApiErrors, ApiProtected } from '../../common/openapi/api-errors.decorator.js';
@@ -61,7 +62,7 @@ export class JobsController {
     404: 'JOB_NOT_FOUND (or another tenant’s job)',
     409: 'JOB_CLAIMED (running: it cannot be cancelled) or INVALID_STATE (already finished)',
   })
-  async cancel(@Param() p: JobIdParam, @CurrentPrincipal() principal: Principal): Promise<JobView> {
-    return toJobView(await this.queue.cancel(p.id, { tenantId: tenantFilter(principal), reason: `cancelled by ${principal.actor}` }));
+  async cancel(@Param() p: JobIdParam, @CurrentPrincipal() principal: Principal, @Caller() caller: RequestContext): Promise<JobView> {
+    return toJobView(await this.queue.cancel(p.id, { tenantId: tenantFilter(principal), reason: `cancelled by ${principal.actor}`, context: caller }));
   }
 }

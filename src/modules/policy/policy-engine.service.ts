@@ -5,7 +5,7 @@ import { AuditAppender, type AuditEntry } from '../../common/audit/audit-appende
 import { AuditBatchWriter } from '../../common/audit/audit-batch-writer.js';
 import type { AppConfig } from '../../common/config/app-config.js';
 import { APP_CONFIG } from '../../common/config/config.module.js';
-import { requestContext } from '../../common/http/request-context.js';
+import type { RequestContext } from '../../common/http/request-context.js';
 import { evaluateCompiled } from './engine/policy-evaluator.js';
 import { POLICY_DECIDED, type PolicyContext, type PolicyDecidedEvent, type PolicyDecision } from './engine/policy.types.js';
 import { PolicyRuleCache } from './policy-rule-cache.js';
@@ -23,7 +23,8 @@ export interface EvaluateOptions {
   dryRun?: boolean;
   /** Skip the kill-switch check (dry runs answer what the rules say). */
   ignoreKillSwitch?: boolean;
-  actor?: string;
+  /** Who asks (and for which request or job): the audit row's actor and correlation id. Default: the agent, no correlation. */
+  context?: RequestContext;
 }
 
 type KillSwitch = (tenantId: string | null) => boolean | Promise<boolean>;
@@ -57,9 +58,9 @@ export class PolicyEngine {
       event_type: opts.dryRun ? 'policy.dry_run' : 'policy.decision',
       entity_type: context.appointment_id ? 'appointment' : 'policy',
       entity_id: context.appointment_id ?? decision.rule_id ?? action,
-      actor: opts.actor ?? requestContext.get()?.actor ?? 'agent',
+      actor: opts.context?.actor ?? 'agent',
       payload: { ...decision, context },
-      correlation_id: requestContext.get()?.correlationId ?? null,
+      correlation_id: opts.context?.correlationId ?? null,
     };
     if (opts.auditInto) opts.auditInto.push(entry);
     else if (opts.manager) await this.audit.append(opts.manager, [entry]);

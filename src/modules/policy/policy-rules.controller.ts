@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
+import { Caller, type RequestContext } from '../../common/http/request-context.js';
 import { scopeTenant } from '../../common/auth/tenant-scope.js';
 import { ApiErrors, ApiProtected } from '../../common/openapi/api-errors.decorator.js';
 import { PolicyDecisionView } from './dto/policy-decision.view.js';
@@ -48,9 +49,9 @@ export class PolicyRulesController {
     400: 'VALIDATION_FAILED, UNKNOWN_ACTION or INVALID_CONDITIONS (names the field)',
     404: "a tenant key naming another tenant's id",
   })
-  async create(@Body() dto: CreatePolicyRuleDto, @CurrentPrincipal() p: Principal) {
+  async create(@Body() dto: CreatePolicyRuleDto, @CurrentPrincipal() p: Principal, @Caller() caller: RequestContext) {
     const tenantId = p.kind === 'tenant' ? scopeTenant(p, dto.tenant_id) : (dto.tenant_id ?? null);
-    const { rule, warnings } = await this.rules.create({ ...dto, tenant_id: tenantId });
+    const { rule, warnings } = await this.rules.create({ ...dto, tenant_id: tenantId }, caller);
     return { ...rule, warnings };
   }
 
@@ -59,9 +60,9 @@ export class PolicyRulesController {
   @ApiOperation({ summary: 'Dry run: the decision for a hypothetical action and context, without acting' })
   @ApiOkResponse({ type: PolicyDecisionView })
   @ApiErrors({ 400: 'VALIDATION_FAILED: names the field', 404: "a tenant key naming another tenant's id" })
-  async evaluate(@Body() dto: EvaluatePolicyDto, @CurrentPrincipal() p: Principal) {
+  async evaluate(@Body() dto: EvaluatePolicyDto, @CurrentPrincipal() p: Principal, @Caller() caller: RequestContext) {
     const tenantId = p.kind === 'tenant' ? scopeTenant(p, dto.tenant_id) : (dto.tenant_id ?? null);
-    return this.engine.evaluate(dto.action, tenantId, { ...(dto.context ?? {}) }, { dryRun: true, ignoreKillSwitch: false });
+    return this.engine.evaluate(dto.action, tenantId, { ...(dto.context ?? {}) }, { dryRun: true, ignoreKillSwitch: false, context: caller });
   }
 
   @Patch(':id')
@@ -72,9 +73,9 @@ export class PolicyRulesController {
     403: 'GLOBAL_RULE_ADMIN_ONLY: a tenant key cannot change a global rule',
     404: 'RULE_NOT_FOUND (or another tenant’s)',
   })
-  async update(@Param() param: RuleIdParam, @Body() dto: UpdatePolicyRuleDto, @CurrentPrincipal() p: Principal) {
+  async update(@Param() param: RuleIdParam, @Body() dto: UpdatePolicyRuleDto, @CurrentPrincipal() p: Principal, @Caller() caller: RequestContext) {
     const existing = await this.writable(param.id, p);
-    const { rule, warnings } = await this.rules.update(existing, dto);
+    const { rule, warnings } = await this.rules.update(existing, dto, caller);
     return { ...rule, warnings };
   }
 
@@ -87,8 +88,8 @@ export class PolicyRulesController {
     403: 'GLOBAL_RULE_ADMIN_ONLY: a tenant key cannot delete a global rule',
     404: 'RULE_NOT_FOUND (or another tenant’s)',
   })
-  async remove(@Param() param: RuleIdParam, @CurrentPrincipal() p: Principal): Promise<void> {
-    await this.rules.remove(await this.writable(param.id, p));
+  async remove(@Param() param: RuleIdParam, @CurrentPrincipal() p: Principal, @Caller() caller: RequestContext): Promise<void> {
+    await this.rules.remove(await this.writable(param.id, p), caller);
   }
 
   private async writable(id: string, p: Principal): Promise<PolicyRuleRow> {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { UnitOfWork } from '../../common/events/unit-of-work.js';
+import type { RequestContext } from '../../common/http/request-context.js';
 import { analyzeNewRule, analyzeRules, type PolicyWarning } from './engine/policy-analysis.js';
 import { validateConditions } from './engine/policy-conditions.js';
 import { POLICY_ACTIONS } from './engine/policy.types.js';
@@ -26,10 +27,10 @@ export class PolicyRulesService {
     private readonly uow: UnitOfWork,
   ) {}
 
-  async create(input: RuleInput): Promise<{ rule: PolicyRuleRow; warnings: PolicyWarning[] }> {
+  async create(input: RuleInput, context: RequestContext): Promise<{ rule: PolicyRuleRow; warnings: PolicyWarning[] }> {
     this.checkAction(input.action);
     const conditions = this.checkConditions(input.conditions ?? {});
-    const rule = await this.uow.run({}, async (tx) => {
+    const rule = await this.uow.run({ context }, async (tx) => {
       const row = await this.repo.insert(tx.manager, { ...input, conditions, priority: input.priority ?? 0, is_active: input.is_active ?? true, description: input.description ?? null });
       await this.cache.announce(tx.manager, row.tenant_id, row.action);
       tx.audit({ tenant_id: row.tenant_id, event_type: 'policy_rule.created', entity_type: 'policy_rule', entity_id: row.id, payload: { action: row.action, effect: row.effect, priority: row.priority, conditions: row.conditions, is_active: row.is_active } });
@@ -39,9 +40,9 @@ export class PolicyRulesService {
     return { rule, warnings: await this.warningsFor(rule) };
   }
 
-  async update(existing: PolicyRuleRow, patch: Omit<Partial<RuleInput>, 'tenant_id' | 'action'>): Promise<{ rule: PolicyRuleRow; warnings: PolicyWarning[] }> {
+  async update(existing: PolicyRuleRow, patch: Omit<Partial<RuleInput>, 'tenant_id' | 'action'>, context: RequestContext): Promise<{ rule: PolicyRuleRow; warnings: PolicyWarning[] }> {
     const conditions = patch.conditions === undefined ? undefined : this.checkConditions(patch.conditions);
-    const rule = await this.uow.run({}, async (tx) => {
+    const rule = await this.uow.run({ context }, async (tx) => {
       const row = await this.repo.update(tx.manager, existing.id, { ...patch, conditions });
       if (!row) throw new PolicyException(PolicyErrorCode.RULE_NOT_FOUND, 'policy rule not found', 'id');
       await this.cache.announce(tx.manager, row.tenant_id, row.action);
@@ -52,8 +53,8 @@ export class PolicyRulesService {
     return { rule, warnings: await this.warningsFor(rule) };
   }
 
-  async remove(existing: PolicyRuleRow): Promise<void> {
-    await this.uow.run({}, async (tx) => {
+  async remove(existing: PolicyRuleRow, context: RequestContext): Promise<void> {
+    await this.uow.run({ context }, async (tx) => {
       if (!(await this.repo.delete(tx.manager, existing.id))) throw new PolicyException(PolicyErrorCode.RULE_NOT_FOUND, 'policy rule not found', 'id');
       await this.cache.announce(tx.manager, existing.tenant_id, existing.action);
       tx.audit({ tenant_id: existing.tenant_id, event_type: 'policy_rule.deleted', entity_type: 'policy_rule', entity_id: existing.id, payload: pick(existing) });

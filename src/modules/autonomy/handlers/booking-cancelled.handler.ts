@@ -16,7 +16,7 @@ export class BookingCancelledHandler {
   async onBookingCancelled(event: DomainEvent<'BookingCancelled'>): Promise<void> {
     await this.ledger.once(event, 'autonomy.onBookingCancelled', async (m, scope) => {
       const apt = event.payload.appointment;
-      await this.orchestrator.cancelPending(m, apt.id, 'appointment cancelled');
+      await this.orchestrator.cancelPending(m, event, apt.id, 'appointment cancelled');
       await this.orchestrator.schedule(scope, event, apt, [{ type: 'send_cancellation_notice', runAt: new Date(), template: 'cancellation' }]);
     });
   }

@@ -17,7 +17,7 @@ export class BookingRescheduledHandler {
   async onBookingRescheduled(event: DomainEvent<'BookingRescheduled'>): Promise<void> {
     await this.ledger.once(event, 'autonomy.onBookingRescheduled', async (m, scope) => {
       const apt = event.payload.new_apt;
-      await this.orchestrator.cancelPending(m, apt.id, `appointment rescheduled (version ${event.payload.old_apt.version} → ${apt.version})`);
+      await this.orchestrator.cancelPending(m, event, apt.id, `appointment rescheduled (version ${event.payload.old_apt.version} → ${apt.version})`);
       const { planned, skipped } = planForBooking(apt, this.orchestrator.timings, new Date(), 'reschedule');
       const old = event.payload.old_apt;
       const withOldTime = planned.map((p) => (p.type === 'send_confirmation' ? { ...p, extra: { old_start: old.start, old_end: old.end } } : p));

@@ -2,6 +2,7 @@ import { Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../../../common/auth/auth.decorators.js';
 import type { Principal } from '../../../common/auth/principal.js';
+import { Caller, type RequestContext } from '../../../common/http/request-context.js';
 import { tenantFilter } from '../../../common/auth/tenant-scope.js';
 import { ApiErrors, ApiProtected } from '../../../common/openapi/api-errors.decorator.js';
 import { JobIdParam } from '../../jobs/dto/job-id.param.js';
@@ -31,7 +32,7 @@ export class JobRetryController {
     404: 'JOB_NOT_FOUND (or another tenant’s job)',
     409: 'INVALID_STATE (not failed/cancelled) or DUPLICATE_JOB (its dedupe key is taken)',
   })
-  async retry(@Param() p: JobIdParam, @CurrentPrincipal() principal: Principal): Promise<JobView> {
-    return toJobView(await this.queue.retry(p.id, { tenantId: tenantFilter(principal) }));
+  async retry(@Param() p: JobIdParam, @CurrentPrincipal() principal: Principal, @Caller() caller: RequestContext): Promise<JobView> {
+    return toJobView(await this.queue.retry(p.id, { tenantId: tenantFilter(principal), context: caller }));
   }
 }

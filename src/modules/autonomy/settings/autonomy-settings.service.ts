@@ -4,6 +4,7 @@ import type { AppConfig } from '../../../common/config/app-config.js';
 import { APP_CONFIG } from '../../../common/config/config.module.js';
 import { PgListener } from '../../../common/database/pg-listener.js';
 import { UnitOfWork } from '../../../common/events/unit-of-work.js';
+import type { RequestContext } from '../../../common/http/request-context.js';
 import { AutonomyErrorCode, AutonomyException } from '../autonomy.exception.js';
 import { AutonomySettingsRepository, type AutonomyMode, type AutonomySettingRow } from './autonomy-settings.repository.js';
 
@@ -79,13 +80,13 @@ export class AutonomySettingsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Persists the toggle (audited) and tells every instance. Enabling with the master switch off is a 409. */
-  async set(mode: AutonomyMode, tenantId: string | null, actor: string): Promise<AutonomySettingRow> {
+  async set(mode: AutonomyMode, tenantId: string | null, context: RequestContext): Promise<AutonomySettingRow> {
     if (mode !== 'off' && !this.config.autonomyEnabled) {
       throw new AutonomyException(AutonomyErrorCode.MASTER_SWITCH_OFF, 'the master switch AUTONOMY_ENABLED is off on this instance: the runtime cannot be turned on until it is set to true', 'mode');
     }
     if (tenantId && !(await this.repo.tenantExists(tenantId))) throw new AutonomyException(AutonomyErrorCode.TENANT_NOT_FOUND, 'tenant not found', 'tenant_id');
-    const row = await this.uow.run({ actor }, async (tx) => {
-      const r = await this.repo.upsert(tx.manager, tenantId, mode, actor);
+    const row = await this.uow.run({ context }, async (tx) => {
+      const r = await this.repo.upsert(tx.manager, tenantId, mode, context.actor);
       await tx.manager.query(`SELECT pg_notify($1, $2)`, [AUTONOMY_CHANNEL, JSON.stringify({ tenant_id: tenantId, mode })]);
       tx.audit({ tenant_id: tenantId, event_type: 'autonomy.mode_changed', entity_type: 'autonomy_settings', entity_id: tenantId ?? 'global', payload: { mode, previous: this.effectiveMode(tenantId) } });
       return r;

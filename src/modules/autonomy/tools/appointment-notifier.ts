@@ -44,7 +44,7 @@ export class AppointmentNotifier {
       recipient: apt.client_email,
       subject: rendered.subject,
       body: rendered.body,
-    }, { auditInto: enqueued });
+    }, { auditInto: enqueued, context: ctx.context });
     ctx.audit(enqueued);
     return { outcome: 'completed', effects: { notification_id: row.id, channel: row.channel, template } };
   }

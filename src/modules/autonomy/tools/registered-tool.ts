@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { AuditEntry } from '../../../common/audit/audit-appender.js';
+import type { RequestContext } from '../../../common/http/request-context.js';
 import type { Appointment, AppointmentStatus } from '../../booking/appointments/appointment.types.js';
 import type { Job } from '../../jobs/job.types.js';
 import type { PolicyAction } from '../../policy/engine/policy.types.js';
@@ -10,6 +11,8 @@ export interface ToolRunContext {
   job: Job;
   /** Locked for this action and checked against the job's version; null for tools without one. */
   appointment: Appointment | null;
+  /** The job's correlation id and worker: on whatever the tool writes. */
+  context: RequestContext;
   /** Audit rows the executor writes with its own (in the tool's transaction, when it has one). */
   audit(entries: readonly AuditEntry[]): void;
 }

@@ -18,8 +18,8 @@ export class RetryCalendarSyncTool implements RegisteredTool<AppointmentInput> {
     return parseAppointmentInput(payload, []);
   }
 
-  async run(input: AppointmentInput, _ctx: ToolRunContext): Promise<ToolResult> {
-    const outcome = await this.calendar.sync(input.appointment_id, { recordFailure: false });
+  async run(input: AppointmentInput, ctx: ToolRunContext): Promise<ToolResult> {
+    const outcome = await this.calendar.sync(input.appointment_id, { recordFailure: false, context: ctx.context });
     if (outcome.status === 'failed') throw new Error(`calendar write failed: ${outcome.error}`);
     if (outcome.status === 'skipped') return { outcome: 'skipped', reason: outcome.reason };
     return { outcome: 'completed', effects: { calendar: outcome.action, version: outcome.version } };

@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AuditAppender, type AuditEntry } from '../../../common/audit/audit-appender.js';
 import { AuditBatchWriter } from '../../../common/audit/audit-batch-writer.js';
 import { transaction } from '../../../common/database/query-runner-transactions.js';
+import type { RequestContext } from '../../../common/http/request-context.js';
 import { AppointmentService } from '../../booking/appointments/appointment.service.js';
 import type { Appointment } from '../../booking/appointments/appointment.types.js';
 import { JobQueue } from '../../jobs/job-queue.service.js';
@@ -44,7 +45,7 @@ export class ToolExecutor {
   ) {}
 
   /** Plugged into the job runner: it is called for every claimed job instead of a raw handler. */
-  readonly execute = async (job: Job, _handler: JobHandler, _ctx: JobContext): Promise<JobResult> => {
+  readonly execute = async (job: Job, _handler: JobHandler, ctx: JobContext): Promise<JobResult> => {
     const tool = this.tools.get(job.type);
     if (!tool) {
       await this.auditAlone(job, 'tool.refused', { reason: 'unregistered_tool' });
@@ -68,7 +69,7 @@ export class ToolExecutor {
         audits.push(this.entry(job, tool, r.outcome === 'completed' ? 'tool.completed' : `tool.${r.outcome}`, { outcome: r.outcome, reason: r.reason, effects: r.effects }));
         return { result: r };
       };
-      return { out: await this.check(m, job, tool, input as { appointment_id?: string }, shadow, audits, end), audits };
+      return { out: await this.check(m, job, ctx.context, tool, input as { appointment_id?: string }, shadow, audits, end), audits };
     };
     let checked: Checked;
     if (tool.ownTransaction) {
@@ -87,7 +88,7 @@ export class ToolExecutor {
     }
     if (checked.runAfter) {
       const audit: AuditEntry[] = [];
-      const result = await tool.run(input, { manager: this.db.manager, job, appointment: null, audit: (e) => void audit.push(...e) });
+      const result = await tool.run(input, { manager: this.db.manager, job, appointment: null, context: ctx.context, audit: (e) => void audit.push(...e) });
       // recorded with the job's result, in its statement (see JobResult.audit)
       audit.push(this.entry(job, tool, result.outcome === 'completed' ? 'tool.completed' : `tool.${result.outcome}`, { outcome: result.outcome, reason: result.reason, effects: result.effects }));
       return { outcome: result.outcome, reason: result.reason, audit };
@@ -98,6 +99,7 @@ export class ToolExecutor {
   private async check(
     m: EntityManager,
     job: Job,
+    context: RequestContext,
     tool: RegisteredTool,
     input: { appointment_id?: string },
     shadow: boolean,
@@ -120,7 +122,7 @@ export class ToolExecutor {
       tool.action,
       job.tenant_id,
       { appointment_id: apt?.id, appointment_start: apt?.start_time.toISOString(), channel: 'email', recipient: apt?.client_email },
-      { manager: m, actor: 'agent', auditInto: audits },
+      { manager: m, context: { correlationId: context.correlationId, actor: 'agent' }, auditInto: audits },
     );
     if (decision.effect !== 'allow') {
       if (decision.defer_until) {
@@ -131,6 +133,7 @@ export class ToolExecutor {
           appointmentId: job.appointment_id ?? undefined,
           appointmentVersion: job.appointment_version ?? undefined,
           shadow: job.shadow,
+          context,
         }, inTransaction ? m : undefined);
         return end({ outcome: 'skipped', reason: `deferred until ${decision.defer_until} (${decision.reason})` });
       }
@@ -141,12 +144,12 @@ export class ToolExecutor {
       return end({ outcome: 'skipped', reason: `shadow: would have run ${tool.name}` });
     }
     if (tool.ownTransaction) return { runAfter: true };
-    const result = await tool.run(input, { manager: m, job, appointment: apt, audit: (e) => void audits.push(...e) });
+    const result = await tool.run(input, { manager: m, job, appointment: apt, context, audit: (e) => void audits.push(...e) });
     return end(result);
   }
 
   private entry(job: Job, tool: RegisteredTool | null, eventType: string, payload: Record<string, unknown>): AuditEntry {
-    return { tenant_id: job.tenant_id, event_type: eventType, entity_type: 'job', entity_id: job.id, actor: 'agent', payload: { tool: tool?.name ?? job.type, job_type: job.type, appointment_id: job.appointment_id, ...payload } };
+    return { tenant_id: job.tenant_id, event_type: eventType, entity_type: 'job', entity_id: job.id, actor: 'agent', correlation_id: job.correlation_id, payload: { tool: tool?.name ?? job.type, job_type: job.type, appointment_id: job.appointment_id, ...payload } };
   }
 
   /** Ends the job before any check ran; its audit row is recorded with the job's result. */

@@ -4,6 +4,7 @@ import { AuditAppender } from '../../../common/audit/audit-appender.js';
 import { BatchLoader } from '../../../common/concurrency/batch-loader.js';
 import { EXCLUSION_VIOLATION, pgCode, SERIALIZATION_FAILURE, DEADLOCK_DETECTED } from '../../../common/database/pg-errors.js';
 import { UnitOfWork, type Tx } from '../../../common/events/unit-of-work.js';
+import type { RequestContext } from '../../../common/http/request-context.js';
 import { validateSlot } from '../availability/slot-rules.js';
 import { BookingErrorCode, BookingException } from '../booking.exception.js';
 import { HoldRepository } from '../holds/hold.repository.js';
@@ -41,11 +42,11 @@ export class AppointmentService {
     private readonly audit: AuditAppender,
   ) {}
 
-  async book(input: BookInput): Promise<Appointment> {
+  async book(input: BookInput, context: RequestContext): Promise<Appointment> {
     const { profile, resource } = await this.tenants.resolveResource(input.tenant_id, input.resource_id);
     const { start, end } = validateSlot(profile.tenant, input.start, input.end);
     return this.slotWrite(() =>
-      this.uow.run({ isolation: 'SERIALIZABLE' }, async (tx) => {
+      this.uow.run({ isolation: 'SERIALIZABLE', context }, async (tx) => {
         const m = tx.manager;
         const row = {
           tenant_id: input.tenant_id,
@@ -83,8 +84,8 @@ export class AppointmentService {
     );
   }
 
-  async cancel(id: string, tenantId: string | undefined): Promise<Appointment> {
-    return this.uow.run({ isolation: 'READ COMMITTED' }, async (tx) => {
+  async cancel(id: string, tenantId: string | undefined, context: RequestContext): Promise<Appointment> {
+    return this.uow.run({ isolation: 'READ COMMITTED', context }, async (tx) => {
       const current = await this.mustFind(tx, id, tenantId);
       if (current.status !== 'confirmed') {
         throw new BookingException(BookingErrorCode.INVALID_STATE, `cannot cancel an appointment that is ${current.status}`, 'status');
@@ -96,13 +97,13 @@ export class AppointmentService {
   }
 
   /** Moves a confirmed appointment; onto a taken slot it answers 409 and leaves the original untouched. */
-  async reschedule(id: string, tenantId: string | undefined, startIso: string, endIso: string): Promise<Appointment> {
+  async reschedule(id: string, tenantId: string | undefined, startIso: string, endIso: string, context: RequestContext): Promise<Appointment> {
     const existing = await this.appointments.findById(id, tenantId);
     if (!existing) throw new BookingException(BookingErrorCode.APPOINTMENT_NOT_FOUND, 'appointment not found', 'id');
     const { profile } = await this.tenants.resolveResource(existing.tenant_id, existing.resource_id);
     const { start, end } = validateSlot(profile.tenant, startIso, endIso);
     return this.slotWrite(() =>
-      this.uow.run({ isolation: 'SERIALIZABLE' }, async (tx) => {
+      this.uow.run({ isolation: 'SERIALIZABLE', context }, async (tx) => {
         await lockResource(tx.manager, existing.resource_id);
         const current = await this.mustFind(tx, id, tenantId);
         if (current.status !== 'confirmed') {
@@ -121,8 +122,8 @@ export class AppointmentService {
     );
   }
 
-  async checkIn(id: string, tenantId: string | undefined): Promise<Appointment> {
-    return this.uow.run({}, async (tx) => {
+  async checkIn(id: string, tenantId: string | undefined, context: RequestContext): Promise<Appointment> {
+    return this.uow.run({ context }, async (tx) => {
       const current = await this.mustFind(tx, id, tenantId);
       if (current.status !== 'confirmed') {
         throw new BookingException(BookingErrorCode.INVALID_STATE, `cannot check in an appointment that is ${current.status}`, 'status');

@@ -4,6 +4,7 @@ import { CurrentPrincipal } from '../../../common/auth/auth.decorators.js';
 import type { Principal } from '../../../common/auth/principal.js';
 import { scopeTenant, tenantFilter } from '../../../common/auth/tenant-scope.js';
 import { decodeCursor, encodeCursor } from '../../../common/http/cursor.js';
+import { Caller, type RequestContext } from '../../../common/http/request-context.js';
 import { ApiErrors, ApiProtected } from '../../../common/openapi/api-errors.decorator.js';
 import { CreateAppointmentDto, IdParam, ListAppointmentsQuery, RescheduleDto } from '../dto/appointment.dto.js';
 import { AppointmentPageView, AppointmentView } from '../dto/appointment.view.js';
@@ -46,8 +47,8 @@ export class AppointmentsController {
     409: 'SLOT_TAKEN, HOLD_MISMATCH or CONTENTION',
     410: 'HOLD_EXPIRED',
   })
-  async create(@Body() dto: CreateAppointmentDto, @CurrentPrincipal() principal: Principal): Promise<AppointmentView> {
-    return view(await this.appointments.book({ ...dto, tenant_id: scopeTenant(principal, dto.tenant_id) }));
+  async create(@Body() dto: CreateAppointmentDto, @CurrentPrincipal() principal: Principal, @Caller() caller: RequestContext): Promise<AppointmentView> {
+    return view(await this.appointments.book({ ...dto, tenant_id: scopeTenant(principal, dto.tenant_id) }, caller));
   }
 
   @Get()
@@ -83,8 +84,8 @@ export class AppointmentsController {
   @ApiOperation({ summary: 'Cancel a confirmed appointment (its pending jobs are cancelled, a notice is sent)' })
   @ApiOkResponse({ type: AppointmentView })
   @ApiErrors({ 400: 'VALIDATION_FAILED: id is not a uuid', 404: 'APPOINTMENT_NOT_FOUND (or another tenant’s)', 409: 'INVALID_STATE: not confirmed' })
-  async cancel(@Param() p: IdParam, @CurrentPrincipal() principal: Principal) {
-    return view(await this.appointments.cancel(p.id, tenantFilter(principal)));
+  async cancel(@Param() p: IdParam, @CurrentPrincipal() principal: Principal, @Caller() caller: RequestContext) {
+    return view(await this.appointments.cancel(p.id, tenantFilter(principal), caller));
   }
 
   @Post(':id/reschedule')
@@ -96,8 +97,8 @@ export class AppointmentsController {
     404: 'APPOINTMENT_NOT_FOUND (or another tenant’s)',
     409: 'SLOT_TAKEN (the original is untouched), INVALID_STATE or CONTENTION',
   })
-  async reschedule(@Param() p: IdParam, @Body() dto: RescheduleDto, @CurrentPrincipal() principal: Principal) {
-    return view(await this.appointments.reschedule(p.id, tenantFilter(principal), dto.start, dto.end));
+  async reschedule(@Param() p: IdParam, @Body() dto: RescheduleDto, @CurrentPrincipal() principal: Principal, @Caller() caller: RequestContext) {
+    return view(await this.appointments.reschedule(p.id, tenantFilter(principal), dto.start, dto.end, caller));
   }
 
   @Post(':id/check-in')
@@ -105,7 +106,7 @@ export class AppointmentsController {
   @ApiOperation({ summary: 'Record that the client arrived (no no-show handling for it)' })
   @ApiOkResponse({ type: AppointmentView })
   @ApiErrors({ 400: 'VALIDATION_FAILED: id is not a uuid', 404: 'APPOINTMENT_NOT_FOUND (or another tenant’s)', 409: 'INVALID_STATE: not confirmed' })
-  async checkIn(@Param() p: IdParam, @CurrentPrincipal() principal: Principal) {
-    return view(await this.appointments.checkIn(p.id, tenantFilter(principal)));
+  async checkIn(@Param() p: IdParam, @CurrentPrincipal() principal: Principal, @Caller() caller: RequestContext) {
+    return view(await this.appointments.checkIn(p.id, tenantFilter(principal), caller));
   }
 }

@@ -48,6 +48,6 @@ export class CalendarSyncListener {
     const tenantId = event.tenant_id ?? undefined;
     const first = await this.ledger.once(event, HANDLER, (m) => this.repo.markPending(m, appointmentId));
     if (!first && (await this.repo.status(this.db.manager, appointmentId, tenantId)) !== 'pending') return;
-    await this.calendar.sync(appointmentId, { tenantId });
+    await this.calendar.sync(appointmentId, { tenantId, context: { correlationId: event.correlation_id, actor: 'system' } });
   }
 }

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../../../common/config/app-config.js';
 import { APP_CONFIG } from '../../../common/config/config.module.js';
 import { UnitOfWork } from '../../../common/events/unit-of-work.js';
+import { SYSTEM_CONTEXT, type RequestContext } from '../../../common/http/request-context.js';
 import { AppointmentRepository } from '../appointments/appointment.repository.js';
 import type { Appointment } from '../appointments/appointment.types.js';
 import { TenantService } from '../tenants/tenant.service.js';
@@ -28,6 +29,8 @@ export interface CalendarSyncOptions {
    * failure accounting — the retry job — may pass false so a failed retry does not start another.
    */
   recordFailure?: boolean;
+  /** Who asked, for which request or job: on the `CalendarWriteFailed` event (default: system). */
+  context?: RequestContext;
 }
 
 /**
@@ -66,7 +69,7 @@ export class CalendarSyncService {
         action = await this.write(apt);
       } catch (err) {
         const error = describeCalendarError(err, this.config.caldavTimeoutMs);
-        if (!(await this.recordFailure(apt, error, options.recordFailure ?? true))) continue;
+        if (!(await this.recordFailure(apt, error, options.recordFailure ?? true, options.context ?? SYSTEM_CONTEXT))) continue;
         this.logger.warn(`calendar write for appointment ${apt.id} (v${apt.version}) failed: ${error}`);
         return { status: 'failed', error, version: apt.version };
       }
@@ -87,8 +90,8 @@ export class CalendarSyncService {
   }
 
   /** `failed` and its event commit together; false when the appointment changed meanwhile. */
-  private recordFailure(apt: Appointment, error: string, record: boolean): Promise<boolean> {
-    return this.uow.run({}, async (tx) => {
+  private recordFailure(apt: Appointment, error: string, record: boolean, context: RequestContext): Promise<boolean> {
+    return this.uow.run({ context }, async (tx) => {
       if (!(await this.repo.setStatus(tx.manager, apt.id, apt.version, 'failed'))) return false;
       if (record) await tx.record('CalendarWriteFailed', apt.tenant_id, { appointment_id: apt.id, error, tenant_id: apt.tenant_id });
       return true;

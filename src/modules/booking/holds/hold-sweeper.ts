@@ -4,6 +4,7 @@ import type { AppConfig } from '../../../common/config/app-config.js';
 import { APP_CONFIG } from '../../../common/config/config.module.js';
 import { ADVISORY_LOCKS, tryAdvisoryXactLock } from '../../../common/database/advisory-lock.js';
 import { UnitOfWork } from '../../../common/events/unit-of-work.js';
+import { SYSTEM_CONTEXT } from '../../../common/http/request-context.js';
 import { HoldService } from './hold.service.js';
 
 /** Interval sweeper expiring holds past their TTL; one instance at a time (advisory lock). */
@@ -33,7 +34,7 @@ export class HoldSweeper implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.running || this.stopped) return 0;
     this.running = true;
     try {
-      return await this.uow.run({ actor: 'system' }, async (tx) => {
+      return await this.uow.run({ context: SYSTEM_CONTEXT }, async (tx) => {
         if (!(await tryAdvisoryXactLock(tx.manager, ADVISORY_LOCKS.holdSweeper))) return 0;
         return this.holds.expireDue(tx);
       });

@@ -3,6 +3,7 @@ import type { AppConfig } from '../../../common/config/app-config.js';
 import { APP_CONFIG } from '../../../common/config/config.module.js';
 import { DEADLOCK_DETECTED, EXCLUSION_VIOLATION, pgCode, SERIALIZATION_FAILURE } from '../../../common/database/pg-errors.js';
 import { UnitOfWork, type Tx } from '../../../common/events/unit-of-work.js';
+import type { RequestContext } from '../../../common/http/request-context.js';
 import { AppointmentRepository } from '../appointments/appointment.repository.js';
 import { validateSlot } from '../availability/slot-rules.js';
 import { BookingErrorCode, BookingException } from '../booking.exception.js';
@@ -22,11 +23,11 @@ export class HoldService {
   ) {}
 
   /** Holds a slot for HOLD_TTL_SECONDS; 409 when it overlaps a booking or another active hold. */
-  async hold(input: { tenant_id: string; resource_id?: string; start: string; end: string }): Promise<Hold> {
+  async hold(input: { tenant_id: string; resource_id?: string; start: string; end: string }, context: RequestContext): Promise<Hold> {
     const { profile, resource } = await this.tenants.resolveResource(input.tenant_id, input.resource_id);
     const { start, end } = validateSlot(profile.tenant, input.start, input.end);
     try {
-      return await this.uow.run({ isolation: 'SERIALIZABLE' }, async (tx) => {
+      return await this.uow.run({ isolation: 'SERIALIZABLE', context }, async (tx) => {
         const m = tx.manager;
         await lockResource(m, resource.id);
         // Holds past their TTL stop blocking at once, even before the sweeper gets to them.

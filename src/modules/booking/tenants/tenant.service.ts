@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { ApiKeyService } from '../../../common/auth/api-key.service.js';
 import { pgCode, pgConstraint, UNIQUE_VIOLATION } from '../../../common/database/pg-errors.js';
 import { UnitOfWork } from '../../../common/events/unit-of-work.js';
+import type { RequestContext } from '../../../common/http/request-context.js';
 import { isValidTimeZone } from '../../../common/time/zoned-time.js';
 import { BookingErrorCode, BookingException } from '../booking.exception.js';
 import { parseBusinessHours } from './business-hours.js';
@@ -28,14 +29,14 @@ export class TenantService {
     private readonly keys: ApiKeyService,
   ) {}
 
-  async create(input: { name: string; slug: string; timezone: string; slot_minutes?: number; business_hours?: unknown; resource_name?: string }) {
+  async create(input: { name: string; slug: string; timezone: string; slot_minutes?: number; business_hours?: unknown; resource_name?: string }, context: RequestContext) {
     if (!isValidTimeZone(input.timezone)) {
       throw new BookingException(BookingErrorCode.INVALID_SLOT, 'timezone: not a known IANA time zone', 'timezone');
     }
     const slotMinutes = input.slot_minutes ?? 30;
     const hours = parseBusinessHours(input.business_hours, slotMinutes);
     try {
-      return await this.uow.run({}, async (tx) => {
+      return await this.uow.run({ context }, async (tx) => {
         const tenant = await this.repo.insert(tx.manager, { name: input.name, slug: input.slug, timezone: input.timezone, slot_minutes: slotMinutes, business_hours: hours });
         const resource = await this.repo.insertResource(tx.manager, tenant.id, input.resource_name ?? 'Default', true);
         const key = await this.keys.issueTenantKey(tx.manager, tenant.id);
@@ -50,9 +51,9 @@ export class TenantService {
     }
   }
 
-  async addResource(tenantId: string, name: string): Promise<Resource> {
+  async addResource(tenantId: string, name: string, context: RequestContext): Promise<Resource> {
     await this.profile(tenantId);
-    const resource = await this.uow.run({}, async (tx) => {
+    const resource = await this.uow.run({ context }, async (tx) => {
       const r = await this.repo.insertResource(tx.manager, tenantId, name, false);
       tx.audit({ tenant_id: tenantId, event_type: 'resource.created', entity_type: 'resource', entity_id: r.id, payload: {} });
       return r;

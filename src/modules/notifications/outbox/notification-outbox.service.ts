@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AuditAppender, type AuditEntry } from '../../../common/audit/audit-appender.js';
 import { TransactionHooks } from '../../../common/database/transaction-hooks.js';
 import { decodeCursor, encodeCursor } from '../../../common/http/cursor.js';
-import { requestContext } from '../../../common/http/request-context.js';
+import { SYSTEM_CONTEXT, type RequestContext } from '../../../common/http/request-context.js';
 import { LocalDispatcher } from '../dispatch/local-dispatcher.js';
 import { notificationAudit } from '../notification-audit.js';
 import type { EnqueueNotificationInput, Notification, NotificationChannelName, NotificationStatus } from '../notification.types.js';
@@ -29,6 +29,8 @@ export interface ListNotificationsOptions {
 export interface EnqueueNotificationOptions {
   /** The `notification.enqueued` audit row is handed to the caller, who writes it in its transaction. */
   auditInto?: AuditEntry[];
+  /** Who enqueues it, for which request or job: the row's correlation id and its audit actor (default: system). */
+  context?: RequestContext;
 }
 
 /**
@@ -55,8 +57,8 @@ export class NotificationOutboxService {
    */
   async enqueue(manager: EntityManager, input: EnqueueNotificationInput, opts: EnqueueNotificationOptions = {}): Promise<Notification & { created: boolean }> {
     validateEnqueueInput(input);
-    const ctx = requestContext.get();
-    const correlationId = ctx?.correlationId ?? null;
+    const ctx = opts.context ?? SYSTEM_CONTEXT;
+    const correlationId = ctx.correlationId;
     // a NOTIFY makes the commit take a database-wide lock: only when no local dispatcher will be woken
     const local = this.localDispatcher.current;
     const lease = local?.promise() ?? null;
@@ -75,7 +77,7 @@ export class NotificationOutboxService {
       if (inserted) this.hooks.afterCommit(manager, () => local.wake());
     }
     if (inserted) {
-      const entry = notificationAudit(inserted, 'enqueued', ctx?.actor ?? 'system');
+      const entry = notificationAudit(inserted, 'enqueued', ctx.actor);
       if (opts.auditInto) opts.auditInto.push(entry);
       else await this.audit.append(manager, [entry]);
       return { ...inserted, created: true };

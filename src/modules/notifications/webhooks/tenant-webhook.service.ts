@@ -5,7 +5,7 @@ import { AuditAppender } from '../../../common/audit/audit-appender.js';
 import type { AppConfig } from '../../../common/config/app-config.js';
 import { APP_CONFIG } from '../../../common/config/config.module.js';
 import { FOREIGN_KEY_VIOLATION, pgCode } from '../../../common/database/pg-errors.js';
-import { requestContext } from '../../../common/http/request-context.js';
+import type { RequestContext } from '../../../common/http/request-context.js';
 import { NotificationsErrorCode, NotificationsException } from '../notifications.exception.js';
 import { generateWebhookSecret } from './standard-webhook-signer.js';
 import { TenantWebhookRepository } from './tenant-webhook.repository.js';
@@ -28,7 +28,7 @@ export class TenantWebhookService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async set(tenantId: string, rawUrl: string, rotateSecret = false): Promise<SetWebhookResult> {
+  async set(tenantId: string, rawUrl: string, context: RequestContext, rotateSecret = false): Promise<SetWebhookResult> {
     const url = parseWebhookUrl(rawUrl, this.config.webhookAllowPrivate);
     await assertPublicTarget(url, this.config.webhookAllowPrivate);
     const fresh = generateWebhookSecret();
@@ -36,7 +36,7 @@ export class TenantWebhookService {
       return await this.db.transaction(async (m) => {
         const row = await this.repo.upsert(m, tenantId, url.toString(), fresh, rotateSecret);
         const shown = row.created || rotateSecret;
-        await this.record(m, row, 'webhook.endpoint_set', { url: row.url, created: row.created, secret_rotated: shown });
+        await this.record(m, row, 'webhook.endpoint_set', { url: row.url, created: row.created, secret_rotated: shown }, context);
         const { created: _created, ...webhook } = row;
         return { webhook, secret: shown ? fresh : null };
       });
@@ -52,11 +52,11 @@ export class TenantWebhookService {
     return row;
   }
 
-  async remove(tenantId: string): Promise<void> {
+  async remove(tenantId: string, context: RequestContext): Promise<void> {
     await this.db.transaction(async (m) => {
       const row = await this.repo.delete(m, tenantId);
       if (!row) throw new NotificationsException(NotificationsErrorCode.WEBHOOK_NOT_FOUND, 'no webhook endpoint is set for this tenant');
-      await this.record(m, row, 'webhook.endpoint_deleted', { url: row.url });
+      await this.record(m, row, 'webhook.endpoint_deleted', { url: row.url }, context);
     });
   }
 
@@ -69,22 +69,21 @@ export class TenantWebhookService {
   async disable(tenantId: string, url: string, reason: string, notificationId: string): Promise<boolean> {
     return this.db.transaction(async (m) => {
       const row = await this.repo.disable(m, tenantId, url, reason);
-      if (row) await this.record(m, row, 'webhook.endpoint_disabled', { url: row.url, reason, notification_id: notificationId }, 'notification-dispatcher');
+      if (row) await this.record(m, row, 'webhook.endpoint_disabled', { url: row.url, reason, notification_id: notificationId }, { correlationId: null, actor: 'notification-dispatcher' });
       return row !== null;
     });
   }
 
-  private async record(m: EntityManager, row: TenantWebhook, eventType: string, payload: Record<string, unknown>, actor?: string): Promise<void> {
-    const ctx = requestContext.get();
+  private async record(m: EntityManager, row: TenantWebhook, eventType: string, payload: Record<string, unknown>, context: RequestContext): Promise<void> {
     await this.audit.append(m, [
       {
         tenant_id: row.tenant_id,
         event_type: eventType,
         entity_type: 'tenant_webhook',
         entity_id: row.tenant_id,
-        actor: actor ?? ctx?.actor ?? 'system',
+        actor: context.actor,
         payload,
-        correlation_id: ctx?.correlationId ?? null,
+        correlation_id: context.correlationId,
       },
     ]);
   }

@@ -3,6 +3,7 @@ import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nes
 import { CurrentPrincipal } from '../../../common/auth/auth.decorators.js';
 import type { Principal } from '../../../common/auth/principal.js';
 import { scopeTenant } from '../../../common/auth/tenant-scope.js';
+import { Caller, type RequestContext } from '../../../common/http/request-context.js';
 import { ApiErrors, ApiProtected } from '../../../common/openapi/api-errors.decorator.js';
 import { SetWebhookEndpointDto, WebhookTenantQuery } from '../dto/webhook-endpoint.dto.js';
 import { toWebhookEndpointView, WebhookEndpointView } from '../dto/webhook-endpoint.view.js';
@@ -21,8 +22,8 @@ export class TenantWebhooksController {
     400: 'VALIDATION_FAILED (names the field; the admin must give tenant_id) or WEBHOOK_URL_REFUSED: not http(s), or localhost/private without WEBHOOK_ALLOW_PRIVATE',
     404: "a tenant key naming another tenant's id",
   })
-  async set(@Body() dto: SetWebhookEndpointDto, @CurrentPrincipal() p: Principal): Promise<WebhookEndpointView> {
-    const { webhook, secret } = await this.webhooks.set(scopeTenant(p, dto.tenant_id), dto.url, dto.rotate_secret === true);
+  async set(@Body() dto: SetWebhookEndpointDto, @CurrentPrincipal() p: Principal, @Caller() caller: RequestContext): Promise<WebhookEndpointView> {
+    const { webhook, secret } = await this.webhooks.set(scopeTenant(p, dto.tenant_id), dto.url, caller, dto.rotate_secret === true);
     return toWebhookEndpointView(webhook, secret);
   }
 
@@ -39,7 +40,7 @@ export class TenantWebhooksController {
   @ApiOperation({ summary: "Delete the tenant's webhook endpoint (pending webhook notifications then fail)" })
   @ApiNoContentResponse({ description: 'deleted' })
   @ApiErrors({ 400: 'VALIDATION_FAILED: the admin must give tenant_id', 404: "WEBHOOK_NOT_FOUND, or a tenant key naming another tenant's id" })
-  async remove(@Query() q: WebhookTenantQuery, @CurrentPrincipal() p: Principal): Promise<void> {
-    await this.webhooks.remove(scopeTenant(p, q.tenant_id));
+  async remove(@Query() q: WebhookTenantQuery, @CurrentPrincipal() p: Principal, @Caller() caller: RequestContext): Promise<void> {
+    await this.webhooks.remove(scopeTenant(p, q.tenant_id), caller);
   }
 }

@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import type { AuthenticatedRequest, Principal } from '../../../common/auth/principal.js';
+import { requestContextOf, type RequestContext } from '../../../common/http/request-context.js';
 import { PolicyEngine } from '../policy-engine.service.js';
 import { PolicyErrorCode, PolicyException } from '../policy.exception.js';
 import { POLICY_REQUIREMENT, type PolicyRequirement, type PolicyTarget, type PolicyTargetResolver } from './requires-policy.decorator.js';
@@ -20,7 +21,7 @@ export class PolicyGuard implements CanActivate {
     if (!requirement) return true;
     const target = await this.target(requirement, ctx);
     if (!target) return true;
-    const decision = await this.engine.evaluate(target.action, target.tenantId, target.context, { actor: this.principal(ctx)?.actor });
+    const decision = await this.engine.evaluate(target.action, target.tenantId, target.context, { context: this.caller(ctx) });
     if (decision.effect !== 'allow') {
       throw new PolicyException(PolicyErrorCode.POLICY_DENIED, `policy denies ${target.action}: ${decision.reason}`, undefined, { decision });
     }
@@ -40,6 +41,11 @@ export class PolicyGuard implements CanActivate {
       if (typeof candidate === 'string' && UUID.test(candidate)) tenantId = candidate;
     }
     return { action: requirement, tenantId, context: {} };
+  }
+
+  private caller(ctx: ExecutionContext): RequestContext {
+    if (ctx.getType() === 'http') return requestContextOf(ctx.switchToHttp().getRequest<AuthenticatedRequest>());
+    return { correlationId: null, actor: this.principal(ctx)?.actor ?? 'anonymous' };
   }
 
   private principal(ctx: ExecutionContext): Principal | undefined {
