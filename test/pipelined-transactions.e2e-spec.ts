@@ -7,8 +7,10 @@ import { transaction } from '../src/common/database/query-runner-transactions.js
 import { DomainEventPublisher } from '../src/common/events/domain-event-publisher.js';
 import { EventHandlingLedger } from '../src/common/events/event-handling-ledger.js';
 import type { DomainEvent } from '../src/common/events/domain-events.js';
-import { UnitOfWork } from '../src/common/events/unit-of-work.js';
+import { preparedEventsSql, preparedParams, UnitOfWork } from '../src/common/events/unit-of-work.js';
 import { SYSTEM_CONTEXT } from '../src/common/http/request-context.js';
+import { newClient, newTenant, slotAt } from './support/builders.js';
+import { client } from './support/http-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 // A transaction's opening goes out with its first statement and its COMMIT right behind its last one
@@ -25,6 +27,7 @@ function label(text: unknown): string {
   if (s.startsWith('START TRANSACTION')) return 'START';
   if (s === 'COMMIT' || s === 'ROLLBACK') return s;
   if (s.includes('pipeline_probe')) return 'WORK';
+  if (s.includes('INSERT INTO appointments')) return 'BOOK';
   if (s.includes('INSERT INTO domain_event_handlings')) return 'MARK';
   if (s.includes('INSERT INTO audit_log')) return 'AUDIT';
   return s.slice(0, 20);
@@ -140,6 +143,84 @@ describe('UnitOfWork on the wire', () => {
     await recorded(() => transaction(db, 'READ COMMITTED', async () => ({ value: 1 })));
     expect(wire.filter((w) => w.startsWith('sent'))).toEqual(['sent START', 'sent COMMIT']);
     before('sent COMMIT', 'answered START');
+  });
+});
+
+describe('a transaction in one round trip (Tx.commitWith)', () => {
+  const probe = (when: string) =>
+    `WITH ins AS (INSERT INTO pipeline_probe (id) SELECT $1 WHERE ${when} RETURNING id), ${preparedEventsSql(2, 'EXISTS (SELECT 1 FROM ins)')} SELECT id FROM ins`;
+
+  it('sends START, its one statement and COMMIT before any answer; run answers the statement\'s result; the events it wrote are published', async () => {
+    const publish = vi.spyOn(t.app.get(DomainEventPublisher), 'publish');
+    const id = randomUUID();
+    const result = await recorded(() =>
+      uow.run({ isolation: 'SERIALIZABLE', context: { correlationId: 'corr-one-trip', actor: 'test' } }, async (tx) => {
+        const prepared = tx.prepare('HoldExpired', null, { hold_id: id, tenant_id: null } as never);
+        return tx.commitWith(async () => {
+          const rows: { id: string }[] = await tx.manager.query(probe('true'), [id, ...preparedParams(prepared)]);
+          if (rows.length > 0) tx.written(prepared);
+          return rows[0]?.id ?? null;
+        });
+      }),
+    );
+    expect(result).toBe(id);
+    expect(wire.filter((w) => w.startsWith('sent'))).toEqual(['sent START', 'sent WORK', 'sent COMMIT']);
+    before('sent COMMIT', 'answered START');
+    const event = (await sql.query(`SELECT id, correlation_id FROM domain_events WHERE payload->>'hold_id' = $1`, [id])).rows;
+    expect(event).toEqual([{ id: expect.any(String), correlation_id: 'corr-one-trip' }]);
+    const audit = (await sql.query(`SELECT event_type, actor, correlation_id, payload->>'event_id' AS event_id FROM audit_log WHERE entity_id = $1`, [id])).rows;
+    expect(audit).toEqual([{ event_type: 'event.HoldExpired', actor: 'test', correlation_id: 'corr-one-trip', event_id: event[0].id }]);
+    expect(publish).toHaveBeenCalledWith([expect.objectContaining({ id: event[0].id, type: 'HoldExpired' })]);
+  });
+
+  it('when its statement writes nothing, no event row, no audit row, nothing published', async () => {
+    const publish = vi.spyOn(t.app.get(DomainEventPublisher), 'publish');
+    const id = randomUUID();
+    const result = await uow.run({ context: SYSTEM_CONTEXT }, async (tx) => {
+      const prepared = tx.prepare('HoldExpired', null, { hold_id: id, tenant_id: null } as never);
+      return tx.commitWith(async () => {
+        const rows: { id: string }[] = await tx.manager.query(probe('false'), [id, ...preparedParams(prepared)]);
+        if (rows.length > 0) tx.written(prepared);
+        return rows[0]?.id ?? null;
+      });
+    });
+    expect(result).toBeNull();
+    expect(publish).not.toHaveBeenCalled();
+    expect((await sql.query(`SELECT 1 FROM domain_events WHERE payload->>'hold_id' = $1`, [id])).rowCount).toBe(0);
+    expect((await sql.query(`SELECT 1 FROM audit_log WHERE entity_id = $1`, [id])).rowCount).toBe(0);
+  });
+
+  it('refuses events recorded for flush beside it (they could not go in the same statement), and commits nothing', async () => {
+    const id = randomUUID();
+    await expect(
+      uow.run({ context: SYSTEM_CONTEXT }, async (tx) => {
+        await tx.record('HoldExpired', null, { hold_id: id, tenant_id: null } as never);
+        return tx.commitWith(() => tx.manager.query(`INSERT INTO pipeline_probe (id) VALUES ($1)`, [id]));
+      }),
+    ).rejects.toThrow(/writes its events in it/);
+    expect((await sql.query(`SELECT 1 FROM pipeline_probe WHERE id = $1`, [id])).rowCount).toBe(0);
+    expect((await sql.query(`SELECT 1 FROM domain_events WHERE payload->>'hold_id' = $1`, [id])).rowCount).toBe(0);
+  });
+
+  it('a direct booking: START, the booking statement (its event inside) and COMMIT in one go; the event shows the row as stored', async () => {
+    const tenant = await newTenant(t.url, t.adminKey);
+    const r = await recorded(() => client(t.url, tenant.apiKey).post('/api/appointments', { tenant_id: tenant.id, ...slotAt(7), ...newClient(), service: 'Check-up' }));
+    expect(r.status).toBe(201);
+    // after the key, tenant and resource reads (cached after the first request): the transaction
+    const sent = wire.filter((w) => w.startsWith('sent'));
+    const opened = sent.indexOf('sent START');
+    expect(sent.slice(opened, opened + 3)).toEqual(['sent START', 'sent BOOK', 'sent COMMIT']);
+    before('sent COMMIT', 'answered START');
+    const row = (await sql.query(`SELECT payload FROM domain_events WHERE type = 'BookingCreated' AND payload->'appointment'->>'id' = $1`, [r.body.id])).rows;
+    expect(row).toHaveLength(1);
+    const stored = (await sql.query(`SELECT id, tenant_id, resource_id, start_time, end_time, status, version, service, calendar_sync_status FROM appointments WHERE id = $1`, [r.body.id])).rows[0];
+    expect(row[0].payload).toEqual({
+      tenant_id: tenant.id,
+      appointment: {
+        id: stored.id, tenant_id: stored.tenant_id, resource_id: stored.resource_id, start: stored.start_time.toISOString(), end: stored.end_time.toISOString(),
+        status: stored.status, version: stored.version, service: stored.service, calendar_sync_status: stored.calendar_sync_status,
+      },
+    });
   });
 });
 

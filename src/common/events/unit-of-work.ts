@@ -21,10 +21,41 @@ export interface UnitOfWorkOptions {
   context: RequestContext;
 }
 
+/** Events prepared for a statement that writes them itself (see `Tx.prepare`). */
+export interface PreparedEvents {
+  readonly events: readonly DomainEvent[];
+  readonly audits: readonly AuditEntry[];
+}
+
+/**
+ * The CTEs `ev` and `au` writing `prepared`'s event rows and audit rows, parameters from `$first`
+ * on (`preparedParams`); with `when` (an SQL condition), only if it holds.
+ */
+export function preparedEventsSql(first: number, when = 'true'): string {
+  const p = (i: number) => `$${first + i}`;
+  return `ev AS (INSERT INTO domain_events (id, tenant_id, type, payload, correlation_id)
+                 SELECT * FROM unnest(${p(0)}::uuid[], ${p(1)}::uuid[], ${p(2)}::text[], ${p(3)}::jsonb[], ${p(4)}::text[]) WHERE ${when}),
+          au AS (${auditInsertSql(first + 5)} WHERE ${when})`;
+}
+
+/** The parameters of `preparedEventsSql`, in order. */
+export function preparedParams(prepared: PreparedEvents): unknown[] {
+  const e = prepared.events;
+  return [e.map((x) => x.id), e.map((x) => x.tenant_id), e.map((x) => x.type), e.map((x) => JSON.stringify(x.payload)), e.map((x) => x.correlation_id), ...auditColumns(prepared.audits)];
+}
+
+/** The result of a transaction's final statement (see `Tx.commitWith`), once it has committed. */
+export class Final<R> {
+  constructor(readonly settled: Promise<R>) {}
+}
+
 /** The transaction a use case runs in: its changes, their domain events and audit rows commit together. */
 export class Tx {
+  /** Every event of the transaction: published once it has committed. */
   readonly events: DomainEvent[] = [];
-  private readonly audits: AuditEntry[] = [];
+  /** Recorded events and audit rows not written yet: `flush` writes them with the COMMIT. */
+  private readonly pending: { events: DomainEvent[]; audits: AuditEntry[] } = { events: [], audits: [] };
+  private final: (() => Promise<unknown>) | null = null;
 
   constructor(
     readonly manager: EntityManager,
@@ -37,6 +68,18 @@ export class Tx {
    * (in one statement at commit time, together with the other audit rows).
    */
   async record<K extends DomainEventName>(type: K, tenantId: string | null, payload: DomainEventMap[K]): Promise<DomainEvent<K>> {
+    const prepared = this.prepare(type, tenantId, payload);
+    this.pending.events.push(...prepared.events);
+    this.pending.audits.push(...prepared.audits);
+    this.events.push(...prepared.events);
+    return prepared.events[0] as DomainEvent<K>;
+  }
+
+  /**
+   * An event (and its audit row) for a statement of the caller to write itself (`preparedEventsSql`),
+   * so the change and its event leave in one statement. Published only if handed to `written`.
+   */
+  prepare<K extends DomainEventName>(type: K, tenantId: string | null, payload: DomainEventMap[K]): PreparedEvents {
     const stored = redactPII(payload);
     const event: DomainEvent<K> = {
       id: randomUUID(),
@@ -46,9 +89,8 @@ export class Tx {
       correlation_id: this.correlationId,
       occurred_at: new Date().toISOString(),
     };
-    this.events.push(event as DomainEvent);
     const entity = eventEntity(type, payload);
-    this.audits.push({
+    const audit: AuditEntry = {
       tenant_id: tenantId,
       event_type: `event.${type}`,
       entity_type: entity.type,
@@ -57,28 +99,51 @@ export class Tx {
       payload: { event_id: event.id, ...stored },
       payloadRedacted: true,
       correlation_id: this.correlationId,
-    });
-    return event;
+    };
+    return { events: [event as DomainEvent], audits: [audit] };
+  }
+
+  /** The prepared events a statement wrote: published after the commit like recorded ones. */
+  written(prepared: PreparedEvents): void {
+    this.events.push(...prepared.events);
   }
 
   /** Adds an audit row that commits with this transaction. */
   audit(entry: Omit<AuditEntry, 'actor' | 'correlation_id'> & { actor?: string }): void {
-    this.audits.push({ actor: this.actor, correlation_id: this.correlationId, ...entry });
+    this.pending.audits.push({ actor: this.actor, correlation_id: this.correlationId, ...entry });
   }
 
-  /** @internal Writes the recorded events and all audit rows in one statement. */
+  /**
+   * Makes `statement` (one statement) the transaction's last: it goes out with the COMMIT, and with
+   * the opening too when nothing ran before it (a transaction in one round trip). The work returns
+   * the answer (`return tx.commitWith(…)`); `run` resolves to the statement's result once committed.
+   * The statement writes its events itself (`prepare`, `written`): nothing may be recorded for `flush`.
+   */
+  commitWith<R>(statement: () => Promise<R>): Final<R> {
+    if (this.final) throw new Error('a transaction has one last statement');
+    let settle!: { resolve: (r: R) => void; reject: (e: unknown) => void };
+    const settled = new Promise<R>((resolve, reject) => (settle = { resolve, reject }));
+    settled.catch(() => undefined);
+    this.final = () => statement().then(settle.resolve, (e: unknown) => {
+      settle.reject(e);
+      throw e;
+    });
+    return new Final(settled);
+  }
+
+  /** @internal Writes the recorded events and all audit rows in one statement (or runs the last statement). */
   async flush(): Promise<void> {
-    if (this.events.length === 0) {
-      if (this.audits.length > 0) await this.manager.query(auditInsertSql(1), auditColumns(this.audits));
+    const { events, audits } = this.pending;
+    if (this.final) {
+      if (events.length > 0 || audits.length > 0) throw new Error('a transaction that ends with its own statement writes its events in it (Tx.prepare)');
+      await this.final();
       return;
     }
-    const e = this.events;
-    await this.manager.query(
-      `WITH ev AS (INSERT INTO domain_events (id, tenant_id, type, payload, correlation_id)
-                   SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::text[]))
-       ${auditInsertSql(6)}`,
-      [e.map((x) => x.id), e.map((x) => x.tenant_id), e.map((x) => x.type), e.map((x) => JSON.stringify(x.payload)), e.map((x) => x.correlation_id), ...auditColumns(this.audits)],
-    );
+    if (events.length === 0) {
+      if (audits.length > 0) await this.manager.query(auditInsertSql(1), auditColumns(audits));
+      return;
+    }
+    await this.manager.query(`WITH ${preparedEventsSql(1)} SELECT 1`, preparedParams(this.pending));
   }
 }
 
@@ -94,7 +159,7 @@ export class UnitOfWork {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async run<T>(opts: UnitOfWorkOptions, work: (tx: Tx) => Promise<T>): Promise<T> {
+  async run<T>(opts: UnitOfWorkOptions, work: (tx: Tx) => Promise<T | Final<T>>): Promise<T> {
     const isolation = opts.isolation ?? 'READ COMMITTED';
     const attempts = opts.attempts ?? 8;
     const { actor, correlationId } = opts.context;
@@ -104,7 +169,7 @@ export class UnitOfWork {
         // TypeORM's transaction (its after-commit subscribers see the real commit), opened in one round trip
         const qr = await beginTransaction(this.db, isolation);
         // the events and audit rows go out with the COMMIT (one round trip for both)
-        const result = await finishTransaction(
+        const outcome = await finishTransaction(
           qr,
           () => {
             tx = new Tx(qr.manager, actor, correlationId);
@@ -112,6 +177,7 @@ export class UnitOfWork {
           },
           () => tx!.flush(),
         );
+        const result = outcome instanceof Final ? await (outcome as Final<T>).settled : outcome;
         const events = tx!.events;
         if (events.length > 0) {
           if (this.config.faultInject === 'crash_after_booking_commit' && events.some((e) => e.type === 'BookingCreated')) {

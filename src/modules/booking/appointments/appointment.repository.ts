@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { returning } from '../../../common/database/returning.js';
+import { preparedEventsSql, preparedParams, type PreparedEvents } from '../../../common/events/unit-of-work.js';
 import { resourceLockSql } from '../resource-lock.js';
 import type { Appointment, AppointmentStatus } from './appointment.types.js';
 
@@ -20,6 +21,9 @@ export interface AppointmentFilter {
 /** The columns a booking sets; the database fills in the rest (id, status, version, times). */
 export type NewAppointment = Pick<Appointment, 'tenant_id' | 'resource_id' | 'hold_id' | 'client_name' | 'client_email' | 'client_phone' | 'service'> & { start: Date; end: Date };
 
+/** A new appointment with every column its event's snapshot shows given by the caller, not by defaults. */
+export type NewAppointmentRow = NewAppointment & Pick<Appointment, 'id' | 'status' | 'version' | 'calendar_sync_status'>;
+
 /** The SQL of appointments. Every read of tenant data takes the tenant id (undefined only for the admin). */
 @Injectable()
 export class AppointmentRepository {
@@ -37,21 +41,27 @@ export class AppointmentRepository {
   /**
    * A direct booking in one statement (one round trip, where three steps took two): takes the
    * resource's advisory lock (the key of `lockResource`), then checks that no other client's active hold
-   * covers the slot, then inserts. Answers null, inserting nothing, when a hold covers it. The
-   * CTEs run in that order because each reads the one before.
+   * covers the slot, then inserts, and writes the booking's prepared event and audit row if it did.
+   * Answers null, writing nothing, when a hold covers the slot. The CTEs run in that order because
+   * each reads the one before.
    */
-  async insertUnlessHeld(m: EntityManager, a: NewAppointment): Promise<Appointment | null> {
+  async insertUnlessHeld(m: EntityManager, a: NewAppointmentRow, created: PreparedEvents): Promise<Appointment | null> {
     const rows: Appointment[] = await m.query(
       `WITH locked AS MATERIALIZED (SELECT ${resourceLockSql('$2::uuid::text')}),
             free AS MATERIALIZED (
               SELECT NOT EXISTS (SELECT 1 FROM availability_holds
                                   WHERE tenant_id = $1 AND resource_id = $2 AND status = 'active' AND expires_at > now()
                                     AND tstzrange(start_time, end_time) && tstzrange($8, $9)) AS ok
-                FROM locked)
-       INSERT INTO appointments (tenant_id, resource_id, hold_id, client_name, client_email, client_phone, service, start_time, end_time)
-       SELECT $1::uuid, $2::uuid, $3::uuid, $4::text, $5::text, $6::text, $7::text, $8::timestamptz, $9::timestamptz FROM free WHERE free.ok
-       RETURNING ${APPOINTMENT_COLS}`,
-      [a.tenant_id, a.resource_id, a.hold_id, a.client_name, a.client_email, a.client_phone, a.service, a.start, a.end],
+                FROM locked),
+            ins AS (
+              INSERT INTO appointments (tenant_id, resource_id, hold_id, client_name, client_email, client_phone, service, start_time, end_time,
+                                        id, status, version, calendar_sync_status)
+              SELECT $1::uuid, $2::uuid, $3::uuid, $4::text, $5::text, $6::text, $7::text, $8::timestamptz, $9::timestamptz,
+                     $10::uuid, $11::text, $12::integer, $13::text FROM free WHERE free.ok
+              RETURNING ${APPOINTMENT_COLS}),
+            ${preparedEventsSql(14, 'EXISTS (SELECT 1 FROM ins)')}
+       SELECT * FROM ins`,
+      [a.tenant_id, a.resource_id, a.hold_id, a.client_name, a.client_email, a.client_phone, a.service, a.start, a.end, a.id, a.status, a.version, a.calendar_sync_status, ...preparedParams(created)],
     );
     return rows[0] ?? null;
   }

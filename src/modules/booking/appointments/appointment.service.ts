@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditAppender } from '../../../common/audit/audit-appender.js';
@@ -11,7 +12,7 @@ import { HoldRepository } from '../holds/hold.repository.js';
 import { lockResource } from '../resource-lock.js';
 import { TenantService } from '../tenants/tenant.service.js';
 import { AppointmentRepository, type AppointmentFilter } from './appointment.repository.js';
-import { snapshot, type Appointment } from './appointment.types.js';
+import { newSnapshot, snapshot, type Appointment } from './appointment.types.js';
 
 export interface BookInput {
   tenant_id: string;
@@ -45,7 +46,7 @@ export class AppointmentService {
   async book(input: BookInput, context: RequestContext): Promise<Appointment> {
     const { profile, resource } = await this.tenants.resolveResource(input.tenant_id, input.resource_id);
     const { start, end } = validateSlot(profile.tenant, input.start, input.end);
-    return this.slotWrite(() =>
+    const booked = await this.slotWrite(() =>
       this.uow.run({ isolation: 'SERIALIZABLE', context }, async (tx) => {
         const m = tx.manager;
         const row = {
@@ -59,29 +60,35 @@ export class AppointmentService {
           start,
           end,
         };
-        let apt: Appointment;
         if (!input.hold_id) {
-          const inserted = await this.appointments.insertUnlessHeld(m, row);
-          if (!inserted) throw new BookingException(BookingErrorCode.SLOT_TAKEN, 'the slot is held by another client', 'start');
-          apt = inserted;
-        } else {
-          await lockResource(m, resource.id);
-          const hold = await this.holds.findForUpdate(m, input.hold_id, input.tenant_id);
-          if (!hold) throw new BookingException(BookingErrorCode.HOLD_NOT_FOUND, 'hold not found', 'hold_id');
-          if (hold.status === 'expired' || (hold.status === 'active' && hold.expired_now)) {
-            throw new BookingException(BookingErrorCode.HOLD_EXPIRED, 'the hold has expired; hold the slot again', 'hold_id');
-          }
-          if (hold.status !== 'active') throw new BookingException(BookingErrorCode.HOLD_MISMATCH, 'the hold was already used', 'hold_id');
-          if (hold.resource_id !== resource.id || hold.start_time.getTime() !== start.getTime() || hold.end_time.getTime() !== end.getTime()) {
-            throw new BookingException(BookingErrorCode.HOLD_MISMATCH, 'the hold is for another resource or time', 'hold_id');
-          }
-          await this.holds.markConfirmed(m, hold.id);
-          apt = await this.appointments.insert(m, row);
+          // the whole transaction in one statement, sent with its opening and its COMMIT: lock,
+          // hold check, insert, and the event with its audit row (written only if it inserted)
+          const direct = { ...row, id: randomUUID(), status: 'confirmed' as const, version: 1, calendar_sync_status: 'none' as const };
+          const created = tx.prepare('BookingCreated', direct.tenant_id, { appointment: newSnapshot(direct), tenant_id: direct.tenant_id });
+          return tx.commitWith(async () => {
+            const inserted = await this.appointments.insertUnlessHeld(m, direct, created);
+            if (inserted) tx.written(created);
+            return inserted;
+          });
         }
+        await lockResource(m, resource.id);
+        const hold = await this.holds.findForUpdate(m, input.hold_id, input.tenant_id);
+        if (!hold) throw new BookingException(BookingErrorCode.HOLD_NOT_FOUND, 'hold not found', 'hold_id');
+        if (hold.status === 'expired' || (hold.status === 'active' && hold.expired_now)) {
+          throw new BookingException(BookingErrorCode.HOLD_EXPIRED, 'the hold has expired; hold the slot again', 'hold_id');
+        }
+        if (hold.status !== 'active') throw new BookingException(BookingErrorCode.HOLD_MISMATCH, 'the hold was already used', 'hold_id');
+        if (hold.resource_id !== resource.id || hold.start_time.getTime() !== start.getTime() || hold.end_time.getTime() !== end.getTime()) {
+          throw new BookingException(BookingErrorCode.HOLD_MISMATCH, 'the hold is for another resource or time', 'hold_id');
+        }
+        await this.holds.markConfirmed(m, hold.id);
+        const apt = await this.appointments.insert(m, row);
         await tx.record('BookingCreated', apt.tenant_id, { appointment: snapshot(apt), tenant_id: apt.tenant_id });
         return apt;
       }),
     );
+    if (!booked) throw new BookingException(BookingErrorCode.SLOT_TAKEN, 'the slot is held by another client', 'start');
+    return booked;
   }
 
   async cancel(id: string, tenantId: string | undefined, context: RequestContext): Promise<Appointment> {

@@ -23,7 +23,14 @@ export interface Appointment {
 }
 
 /** The event-safe view of an appointment: ids and times, no client details. */
-export function snapshot(a: Appointment): AppointmentSnapshot {
+type Snapshotted = Pick<Appointment, 'id' | 'tenant_id' | 'resource_id' | 'start_time' | 'end_time' | 'status' | 'version' | 'service' | 'calendar_sync_status'>;
+
+/** The snapshot of an appointment about to be inserted with exactly these values (see `NewAppointmentRow`). */
+export function newSnapshot(a: Omit<Snapshotted, 'start_time' | 'end_time'> & { start: Date; end: Date }): AppointmentSnapshot {
+  return snapshot({ ...a, start_time: a.start, end_time: a.end });
+}
+
+export function snapshot(a: Snapshotted): AppointmentSnapshot {
   return {
     id: a.id,
     tenant_id: a.tenant_id,
