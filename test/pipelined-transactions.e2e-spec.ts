@@ -9,6 +9,7 @@ import { EventHandlingLedger } from '../src/common/events/event-handling-ledger.
 import type { DomainEvent } from '../src/common/events/domain-events.js';
 import { preparedEventsSql, preparedParams, UnitOfWork } from '../src/common/events/unit-of-work.js';
 import { SYSTEM_CONTEXT } from '../src/common/http/request-context.js';
+import { settleAuditTrail } from './support/audit-settle.js';
 import { newClient, newTenant, slotAt } from './support/builders.js';
 import { client } from './support/http-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -221,6 +222,8 @@ describe('a transaction in one round trip (Tx.commitWith)', () => {
         status: stored.status, version: stored.version, service: stored.service, calendar_sync_status: stored.calendar_sync_status,
       },
     });
+    // the request's own audit row is buffered: let it land here, not on the wire of the next test
+    await settleAuditTrail(sql, tenant.id, { 'api.request': 1 });
   });
 });
 
