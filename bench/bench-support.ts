@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -119,6 +119,44 @@ export function request(url: string, method: string, key: string, body?: unknown
     if (payload) req.write(payload);
     req.end();
   });
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; NaN where /proc is not there. */
+export function processCpuSeconds(pid: number | string): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * CPU seconds used so far by every PostgreSQL process of this machine (the embedded server's, or
+ * the machine's own with DATABASE_URL: then its other databases count too); NaN without /proc.
+ */
+export function postgresCpuSeconds(): number {
+  let total = 0;
+  let seen = false;
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        if (!readFileSync(`/proc/${pid}/stat`, 'utf8').includes('(postgres)')) continue;
+      } catch {
+        continue; // gone meanwhile
+      }
+      const cpu = processCpuSeconds(pid);
+      if (Number.isFinite(cpu)) {
+        total += cpu;
+        seen = true;
+      }
+    }
+  } catch {
+    return Number.NaN;
+  }
+  return seen ? total : Number.NaN;
 }
 
 export function percentile(sorted: number[], p: number): number {
