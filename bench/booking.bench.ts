@@ -15,6 +15,12 @@ const STEADY_RATE = Number(process.env.BENCH_STEADY_RATE ?? 250);
 const TENANTS = 50;
 const ALL_WEEK = Object.fromEntries(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((d) => [d, [['00:00', '24:00']]]));
 
+/** A booking of the half-hour slot number `slot` after `base` (epoch ms) on `t`'s resource. */
+function bookingBody(t: { id: string; resource: string }, base: number, slot: number, client: string) {
+  const start = new Date(base + slot * 30 * 60_000);
+  return { tenant_id: t.id, resource_id: t.resource, start: start.toISOString(), end: new Date(start.getTime() + 30 * 60_000).toISOString(), client_name: 'Bench Client', client_email: `${client}.${slot}@bench.example` };
+}
+
 interface RunResult {
   scenario: string;
   requests: number;
@@ -44,9 +50,7 @@ async function run(scenario: string, targets: { id: string; key: string; resourc
   async function clientLoop(i: number) {
     while (Date.now() < until) {
       const t = targets[Math.floor(Math.random() * targets.length)]!;
-      const slot = Math.floor(Math.random() * slotSpace);
-      const start = new Date(base + slot * 30 * 60_000);
-      const body = { tenant_id: t.id, resource_id: t.resource, start: start.toISOString(), end: new Date(start.getTime() + 30 * 60_000).toISOString(), client_name: 'Bench Client', client_email: `c${i}.${slot}@bench.example` };
+      const body = bookingBody(t, base, Math.floor(Math.random() * slotSpace), `c${i}`);
       const t0 = performance.now();
       const r = await request(`${serverUrl}/api/appointments`, 'POST', t.key, body).catch(() => ({ status: 0, body: undefined }));
       latencies.push(performance.now() - t0);
@@ -83,9 +87,7 @@ async function steady(targets: { id: string; key: string; resource: string }[], 
       const wait = started + (i * 1000) / rate - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const t = targets[Math.floor(Math.random() * targets.length)]!;
-      const slot = Math.floor(Math.random() * 48 * 365);
-      const start = new Date(base + slot * 30 * 60_000);
-      const body = { tenant_id: t.id, resource_id: t.resource, start: start.toISOString(), end: new Date(start.getTime() + 30 * 60_000).toISOString(), client_name: 'Bench Client', client_email: `s.${slot}@bench.example` };
+      const body = bookingBody(t, base, Math.floor(Math.random() * 48 * 365), 's');
       const t0 = performance.now();
       const counted = counting;
       const p = request(`${serverUrl}/api/appointments`, 'POST', t.key, body)

@@ -15,12 +15,8 @@ interface Counter {
   readonly ttl: number;
 }
 
-interface ThrottlerStorageRecord {
-  totalHits: number;
-  timeToExpire: number;
-  isBlocked: boolean;
-  timeToBlockExpire: number;
-}
+/** The library's answer type (not exported from its index). */
+type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 /**
  * The rate limiter's counters, O(1) per request. The library's default storage keeps one timestamp
