@@ -288,10 +288,15 @@ describe('job runner', () => {
   it('graceful shutdown: stops claiming, lets running jobs finish within the grace period, releases the rest; none is left claimed', async () => {
     const aborted: string[] = [];
     const started = new Set<string>();
+    // The quick jobs hold their slots until the runner has stopped claiming, so the jobs enqueued
+    // meanwhile cannot take a slot freed early on a slow machine; then they finish inside the grace.
+    let beginShutdown!: () => void;
+    const shuttingDown = new Promise<void>((resolve) => (beginShutdown = resolve));
     const t = await runnerApp({ agentMaxConcurrentJobs: 4, agentJobShutdownGraceMs: 500 }, (r) => {
       r.register('quick', async (j: Job) => {
         started.add(j.id);
-        await sleep(250);
+        await shuttingDown;
+        await sleep(100);
       });
       r.register('stuck', async (j: Job, ctx: JobContext) => {
         started.add(j.id);
@@ -305,7 +310,11 @@ describe('job runner', () => {
     await until('four jobs running', async () => started.size === 4);
     const waiting = (await queue.enqueueMany([1, 2, 3].map((i) => ({ type: 'quick', tenantId: null, payload: { i } })))).map((r) => r.job!.id);
     const t0 = Date.now();
-    await t.close();
+    const runner = t.app.get(JobRunner);
+    const closed = t.close();
+    await until('the runner stops claiming', async () => !runner.state().running);
+    beginShutdown();
+    await closed;
     apps.splice(apps.indexOf(t), 1);
     const took = Date.now() - t0;
     expect(took).toBeGreaterThanOrEqual(450);
