@@ -7,6 +7,7 @@ import { AuditRole1764300000006 } from './1764300000006-AuditRole.js';
 import { TenantWebhooks1764300000007 } from './1764300000007-TenantWebhooks.js';
 import { RuntimeInstances1764300000008 } from './1764300000008-RuntimeInstances.js';
 import { JobIndexDiet1764300000009 } from './1764300000009-JobIndexDiet.js';
+import { AuditSealInDatabase1764300000010 } from './1764300000010-AuditSealInDatabase.js';
 
 /** Every migration, in order. Listed explicitly so the compiled app and the tests load the same set. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   TenantWebhooks1764300000007,
   RuntimeInstances1764300000008,
   JobIndexDiet1764300000009,
+  AuditSealInDatabase1764300000010,
 ];

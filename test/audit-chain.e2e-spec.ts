@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditRole1764300000006 } from '../migrations/1764300000006-AuditRole.js';
 import { AuditAppender } from '../src/common/audit/audit-appender.js';
 import { AuditModule } from '../src/modules/audit/audit.module.js';
-import { chainHash, GENESIS_HASH } from '../src/modules/audit/chain/audit-hash.js';
+import { createHash } from 'node:crypto';
+import { GENESIS_HASH, legacyChainHash } from '../src/modules/audit/chain/audit-hash.js';
 import { AuditSealer } from '../src/modules/audit/chain/audit-sealer.js';
 import { newClient, newTenant, slotAt, type TestTenant } from './support/builders.js';
 import { client } from './support/http-client.js';
@@ -16,6 +17,10 @@ import { settleAuditTrail } from './support/audit-settle.js';
 
 const APP_ROLE = 'agent_runtime_app';
 const CREATED_AT = `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+/** The documented hashed content, written out here rather than taken from `audit_row_content`. */
+const CONTENT = `jsonb_build_object('id', id, 'tenant_id', tenant_id, 'event_type', event_type, 'entity_type', entity_type,
+  'entity_id', entity_id, 'actor', actor, 'payload', payload, 'correlation_id', correlation_id, 'created_at', ${CREATED_AT})::text`;
+const sha256 = (...parts: string[]) => parts.reduce((h, p) => h.update(p), createHash('sha256')).digest('hex');
 
 let t: TestApp;
 let su: pg.Client; // the superuser the tests connect as: "behind the application's back"
@@ -133,15 +138,12 @@ describe('sealing', () => {
     expect(v).toMatchObject({ ok: true, checked: chain.length, chains: 1, broken_at: null, reason: null });
   });
 
-  it('hashes exactly the documented content: sha256(prev_hash ‖ canonical JSON of id … created_at)', async () => {
+  it('hashes exactly the documented content: sha256(prev_hash ‖ jsonb text of {id … created_at})', async () => {
     const { chain } = await tenantWithBookings(1);
-    const r = await su.query(
-      `SELECT id, tenant_id, event_type, entity_type, entity_id, actor, payload, correlation_id, ${CREATED_AT} AS created_at, prev_hash, hash
-         FROM audit_log WHERE id = $1`,
-      [chain[0]!.id],
-    );
+    const r = await su.query(`SELECT ${CONTENT} AS content, prev_hash, hash FROM audit_log WHERE id = $1`, [chain[0]!.id]);
     const row = r.rows[0];
-    expect(chainHash(row.prev_hash, row)).toBe(row.hash);
+    expect(row.content).toMatch(/^\{"id": "[0-9a-f-]{36}", "actor": /); // jsonb text: keys shortest first
+    expect(sha256(row.prev_hash, row.content)).toBe(row.hash);
   });
 });
 
@@ -391,11 +393,8 @@ describe('tampering', () => {
     const { tenant, chain } = await tenantWithBookings(3);
     const victim = chain[1]!;
     await tamper([[`UPDATE audit_log SET actor = 'system' WHERE id = $1`, [victim.id]]]);
-    const r = await su.query(
-      `SELECT id, tenant_id, event_type, entity_type, entity_id, actor, payload, correlation_id, ${CREATED_AT} AS created_at FROM audit_log WHERE id = $1`,
-      [victim.id],
-    );
-    await tamper([[`UPDATE audit_log SET hash = $2 WHERE id = $1`, [victim.id, chainHash(victim.prev_hash, r.rows[0])]]]);
+    const r = await su.query(`SELECT ${CONTENT} AS content FROM audit_log WHERE id = $1`, [victim.id]);
+    await tamper([[`UPDATE audit_log SET hash = $2 WHERE id = $1`, [victim.id, sha256(victim.prev_hash, r.rows[0].content)]]]);
     const v = await verify(tenant.apiKey);
     expect(v.ok).toBe(false);
     expect(v.broken_at).toMatchObject({ id: chain[2]!.id, chain_seq: chain[2]!.chain_seq });
@@ -436,5 +435,39 @@ describe('tampering', () => {
   it("one tenant's broken chain does not fail another tenant's verification", async () => {
     const { tenant } = await tenantWithBookings(2);
     expect(await verify(tenant.apiKey)).toMatchObject({ ok: true, broken_at: null });
+  });
+
+  it('rows sealed before migration 010 (canonical JSON hashed in Node) still verify, and so does what is sealed after them', async () => {
+    const tenantId = randomUUID();
+    const appender = new AuditAppender();
+    const c = await connect();
+    try {
+      // appended and sealed in one transaction (so the running sealer cannot take them first), as the
+      // sealer before migration 010 sealed, through the application's own grants
+      await c.query('BEGIN');
+      await c.query(`SET LOCAL ROLE ${APP_ROLE}`);
+      await appender.append(managerOf(c), [1, 2].map((i) => ({ tenant_id: tenantId, event_type: 'test.legacy', entity_type: 'test', entity_id: String(i), actor: 'system', payload: { i, note: 'ünïcode' } })));
+      const rows = await c.query(
+        `SELECT id, tenant_id, event_type, entity_type, entity_id, actor, payload, correlation_id, ${CREATED_AT} AS created_at FROM audit_log WHERE tenant_id = $1 ORDER BY seq`,
+        [tenantId],
+      );
+      let prev = GENESIS_HASH;
+      for (const [i, row] of rows.rows.entries()) {
+        const hash = legacyChainHash(prev, row);
+        await c.query(`UPDATE audit_log SET chain_seq = $2, prev_hash = $3, hash = $4 WHERE id = $1`, [row.id, i + 1, prev, hash]);
+        prev = hash;
+      }
+      await c.query('COMMIT');
+      await appender.append(managerOf(c), [{ tenant_id: tenantId, event_type: 'test.legacy', entity_type: 'test', entity_id: '3', actor: 'system', payload: { i: 3 } }]);
+    } finally {
+      await c.end();
+    }
+    expect(await verify(t.adminKey, tenantId)).toMatchObject({ ok: true, checked: 3, unsealed: 0 });
+    const third = await su.query(`SELECT chain_seq::int AS chain_seq, prev_hash, hash, ${CONTENT} AS content FROM audit_log WHERE tenant_id = $1 AND entity_id = '3'`, [tenantId]);
+    expect(third.rows[0]).toMatchObject({ chain_seq: 3 });
+    expect(sha256(third.rows[0].prev_hash, third.rows[0].content)).toBe(third.rows[0].hash);
+    // and a legacy row changed afterwards is caught like any other
+    await tamper([[`UPDATE audit_log SET payload = '{"i": 2, "note": "changed"}' WHERE tenant_id = $1 AND entity_id = '2'`, [tenantId]]]);
+    expect(await verify(t.adminKey, tenantId)).toMatchObject({ ok: false, broken_at: { chain_seq: 2 }, reason: expect.stringMatching(/hash mismatch/) });
   });
 });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
-import { returning } from '../../../common/database/returning.js';
+import type { DataSource } from 'typeorm';
+import { ADVISORY_LOCKS } from '../../../common/database/advisory-lock.js';
 import type { AuditChainRow, ChainKey, ChainScope } from '../audit.types.js';
 
 /** The platform chain's key in the chain index (`coalesce(tenant_id, …)`). */
@@ -13,56 +13,25 @@ export const CREATED_AT_ISO = `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-D
 export const CHAIN_ROW_COLS = `id, tenant_id, event_type, entity_type, entity_id, actor, payload, correlation_id,
   ${CREATED_AT_ISO} AS created_at, chain_seq, prev_hash, hash`;
 
-export interface ChainHead {
-  chainSeq: number;
-  hash: string;
+/** A chain row as the verifier reads it: the stored row, and the content its hash covers. */
+export interface VerifiableChainRow extends AuditChainRow {
+  /** `audit_row_content(row)`: PostgreSQL's `jsonb` text of the hashed fields (migration 010). */
+  content: string;
 }
 
-export interface SealedRow {
-  id: string;
-  chainSeq: number;
-  prevHash: string;
-  hash: string;
-}
-
-/** The SQL of the hash chain: unsealed rows, chain heads, the sealing UPDATE, chain pages. */
+/** The SQL of the hash chain: sealing (done by PostgreSQL), chain pages, counts. */
 @Injectable()
 export class AuditChainRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** The oldest unsealed rows (in insertion order) visible to this transaction. */
-  async unsealed(m: EntityManager, limit: number): Promise<AuditChainRow[]> {
-    return m.query(`SELECT ${CHAIN_ROW_COLS} FROM audit_log WHERE hash IS NULL ORDER BY seq LIMIT $1`, [limit]);
-  }
-
-  /** The last sealed row of each of these chains; a chain with no sealed row is absent. */
-  async heads(m: EntityManager, keys: readonly ChainKey[]): Promise<Map<ChainKey, ChainHead>> {
-    const rows: { tenant_id: string; chain_seq: string; hash: string }[] = await m.query(
-      `SELECT k.key AS tenant_id, h.chain_seq, h.hash
-         FROM unnest($1::uuid[]) AS k(key)
-         CROSS JOIN LATERAL (
-           SELECT chain_seq, hash FROM audit_log
-            WHERE ${CHAIN_KEY} = k.key AND chain_seq IS NOT NULL
-            ORDER BY chain_seq DESC LIMIT 1) h`,
-      [keys.map((k) => k ?? PLATFORM)],
-    );
-    return new Map(rows.map((r) => [r.tenant_id === PLATFORM ? null : r.tenant_id, { chainSeq: Number(r.chain_seq), hash: r.hash }]));
-  }
-
-  /** One UPDATE for the whole batch; the trigger allows it because only the chain columns change. */
-  async seal(m: EntityManager, rows: readonly SealedRow[]): Promise<number> {
-    if (rows.length === 0) return 0;
-    const updated = returning<{ id: string }>(
-      await m.query(
-        `UPDATE audit_log a
-            SET chain_seq = v.chain_seq, prev_hash = v.prev_hash, hash = v.hash
-           FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[]) AS v(id, chain_seq, prev_hash, hash)
-          WHERE a.id = v.id AND a.hash IS NULL
-         RETURNING a.id`,
-        [rows.map((r) => r.id), rows.map((r) => r.chainSeq), rows.map((r) => r.prevHash), rows.map((r) => r.hash)],
-      ),
-    );
-    return updated.length;
+  /**
+   * One sealing batch in one statement (its own transaction): `audit_seal` links up to `limit` of
+   * the oldest unsealed rows into their chains under the sealer's advisory lock. Answers the rows
+   * sealed, or -1 when another session holds the lock and `wait` is false.
+   */
+  async sealBatch(limit: number, wait: boolean): Promise<number> {
+    const rows: { sealed: number }[] = await this.db.query(`SELECT audit_seal($1, $2, $3) AS sealed`, [limit, ADVISORY_LOCKS.auditSealer, wait]);
+    return rows[0]!.sealed;
   }
 
   /** The chains a scope covers that have at least one row. */
@@ -74,10 +43,10 @@ export class AuditChainRepository {
     return rows.map((r) => r.tenant_id);
   }
 
-  /** Sealed rows of one chain after `afterChainSeq`, in chain order. */
-  async chainPage(key: ChainKey, afterChainSeq: number, limit: number): Promise<AuditChainRow[]> {
+  /** Sealed rows of one chain after `afterChainSeq`, in chain order, with their hashed content. */
+  async chainPage(key: ChainKey, afterChainSeq: number, limit: number): Promise<VerifiableChainRow[]> {
     return this.db.query(
-      `SELECT ${CHAIN_ROW_COLS} FROM audit_log
+      `SELECT ${CHAIN_ROW_COLS}, audit_row_content(audit_log) AS content FROM audit_log
         WHERE ${CHAIN_KEY} = coalesce($1::uuid, '${PLATFORM}'::uuid) AND chain_seq > $2
         ORDER BY chain_seq LIMIT $3`,
       [key, afterChainSeq, limit],

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { AuditChainRow, ChainKey, ChainScope } from '../audit.types.js';
-import { AuditChainRepository } from './audit-chain.repository.js';
-import { chainHash, GENESIS_HASH } from './audit-hash.js';
+import { AuditChainRepository, type VerifiableChainRow } from './audit-chain.repository.js';
+import { GENESIS_HASH, legacyChainHash, linkHash } from './audit-hash.js';
 import { AuditSealer } from './audit-sealer.js';
 
 const PAGE = 5000;
@@ -32,7 +32,8 @@ interface ChainOutcome {
 
 /**
  * Recomputes the hash chains: every row must follow the previous one (`chain_seq` + 1), link to it
- * (`prev_hash`) and hash to its stored `hash`. A changed row breaks its own hash; a deleted row
+ * (`prev_hash`) and hash to its stored `hash`: PostgreSQL renders each row's content
+ * (`audit_row_content`) and this process hashes it. A changed row breaks its own hash; a deleted row
  * leaves a gap; a re-ordered row breaks the link. Reports the first broken row.
  */
 @Injectable()
@@ -82,7 +83,7 @@ export class AuditVerifier {
         if (row.prev_hash !== prevHash) {
           return { checked, broken: { row, reason: `prev_hash does not match the previous row's hash: a row was removed, inserted or re-ordered` } };
         }
-        if (chainHash(prevHash, row) !== row.hash) {
+        if (!hashMatches(prevHash, row)) {
           return { checked, broken: { row, reason: `hash mismatch: the row's content was changed after it was sealed` } };
         }
         checked++;
@@ -92,4 +93,9 @@ export class AuditVerifier {
       if (rows.length < PAGE) return { checked, broken: null };
     }
   }
+}
+
+/** The row's stored hash is the link of its current content to `prevHash` (or, for a row sealed before migration 010, the legacy form of it). */
+function hashMatches(prevHash: string, row: VerifiableChainRow): row is VerifiableChainRow & { hash: string } {
+  return linkHash(prevHash, row.content) === row.hash || legacyChainHash(prevHash, row) === row.hash;
 }
