@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { AuditAppender, type AuditEntry } from '../../common/audit/audit-appender.js';
+import { AuditAppender, auditColumns, auditInsertSql, type AuditEntry } from '../../common/audit/audit-appender.js';
 import type { AppConfig } from '../../common/config/app-config.js';
 import { APP_CONFIG } from '../../common/config/config.module.js';
 import { ADVISORY_LOCKS, tryAdvisoryXactLock } from '../../common/database/advisory-lock.js';
@@ -16,7 +16,7 @@ import { backoffDelayMs, backoffPolicy, type BackoffPolicy } from './backoff.js'
 import { jobAudit, jobUpdatedEvent } from './job-audit.js';
 import { jobLeaseMs } from './job-lease.js';
 import { assertJobPayload } from './job-payload.validator.js';
-import { JobSignal, type JobHandover } from './job-signal.js';
+import { JOBS_CHANNEL, JobSignal, type JobHandover } from './job-signal.js';
 import { JOB_UPDATED, type EnqueueOptions, type EnqueueResult, type EnqueueSpec, type Job, type JobClaim, type JobCompletion, type JobFailure, type JobStatus } from './job.types.js';
 import { JobRepository, type JobInsert, type JobListFilter, type JobFailureRow, type AuditRow } from './job.repository.js';
 import { JobsErrorCode, JobsException } from './jobs.exception.js';
@@ -122,13 +122,17 @@ export class JobQueue {
           entries.push(jobAudit(enqueued, 'enqueued', actorOf.get(j.id)!), jobAudit(j, 'claimed', `worker:${j.worker_id}`));
           states.push(enqueued, j);
         }
-        // the caller writes them with its own rows, in the same transaction (one statement fewer)
-        if (opts.auditInto && manager) opts.auditInto.push(...entries);
-        else await this.appendAudit(m, entries);
-        const waiting = inserted.filter((j) => j.status !== 'claimed');
-        const announce = () => this.signal.announce(m, waiting.map((j) => j.run_at.getTime()));
-        if (announceLast) last = announce;
-        else await announce();
+        const runAt = inserted.filter((j) => j.status !== 'claimed').map((j) => j.run_at.getTime());
+        if (announceLast && entries.length <= AUDIT_CHUNK) {
+          // the queue's own transaction: the audit rows and the NOTIFY are one statement, sent with the COMMIT
+          const notify = this.signal.notification(m, runAt);
+          last = () => this.appendAuditAndNotify(m, entries, notify);
+        } else {
+          // the caller writes them with its own rows, in the same transaction (one statement fewer)
+          if (opts.auditInto && manager) opts.auditInto.push(...entries);
+          else await this.appendAudit(m, entries);
+          await this.signal.announce(m, runAt);
+        }
         this.emitAfterCommit(m, states);
       }
       const value = rows.map((r): EnqueueResult<P> => {
@@ -419,6 +423,12 @@ export class JobQueue {
       shadow: s.shadow === true,
       correlation_id: s.context?.correlationId ?? null,
     };
+  }
+
+  /** Audit rows (at most AUDIT_CHUNK) and, with a payload, the NOTIFY to the other processes' runners: one statement. */
+  private async appendAuditAndNotify(m: EntityManager, entries: AuditEntry[], notify: string | null): Promise<void> {
+    if (notify === null) return this.audit.append(m, entries);
+    await m.query(`WITH audited AS (${auditInsertSql(1)}) SELECT pg_notify('${JOBS_CHANNEL}', $8)`, [...auditColumns(entries), notify]);
   }
 
   private async appendAudit(m: EntityManager, entries: AuditEntry[]): Promise<void> {

@@ -79,7 +79,17 @@ export class JobSignal {
 
   /** Inside the transaction that made jobs runnable at `runAtMs` (epoch ms each, now or later). */
   async announce(m: EntityManager, runAtMs: readonly number[]): Promise<void> {
-    if (runAtMs.length === 0) return;
+    const notify = this.notification(m, runAtMs);
+    if (notify !== null) await m.query(`SELECT pg_notify('${JOBS_CHANNEL}', $1)`, [notify]);
+  }
+
+  /**
+   * `announce` for a caller that sends the NOTIFY itself (in a statement of its own making): tells
+   * the local runner, and answers the notification's payload when other processes must be told,
+   * else null.
+   */
+  notification(m: EntityManager, runAtMs: readonly number[]): string | null {
+    if (runAtMs.length === 0) return null;
     const dueBy = Date.now() + FUTURE_SLACK_MS;
     let earliest = Infinity;
     let dueNow = 0;
@@ -92,12 +102,13 @@ export class JobSignal {
       this.hooks.afterCommit(m, () => runner.jobsAt(earliest));
       // Jobs due later are timed locally (the other processes' polls back this process up); those
       // due now are this runner's if it has room for them.
-      if (dueNow === 0 || runner.offer(dueNow)) return;
+      if (dueNow === 0 || runner.offer(dueNow)) return null;
     }
     const notified = this.hooks.local<number>(m, NOTIFIED);
     const already = notified?.get();
-    if (already !== undefined && already <= earliest) return;
+    if (already !== undefined && already <= earliest) return null;
     notified?.set(earliest);
-    await m.query(`SELECT pg_notify('${JOBS_CHANNEL}', $1)`, [String(earliest)]);
+    return String(earliest);
   }
+
 }
