@@ -54,7 +54,11 @@ describe('enqueue', () => {
     expect(job.payload).toEqual({ appointment_id: appointmentId });
     const audit = await auditOf(job.id);
     expect(audit.map((a) => a.event_type)).toEqual(['job.enqueued']);
-    expect(audit[0]!.payload).toMatchObject({ type: 'send_reminder', priority: 5, appointment_id: appointmentId });
+    // run_at defaulted to the database's now(): the audit row tells the stored value (to the millisecond)
+    expect(audit[0]!.payload).toEqual({
+      type: 'send_reminder', status: 'pending', attempts: 0, priority: 5, max_attempts: 4, appointment_id: appointmentId, dedupe_key: null, shadow: false,
+      run_at: job.run_at.toISOString(), payload: { appointment_id: appointmentId },
+    });
     expect(events).toEqual([expect.objectContaining({ id: job.id, status: 'pending', type: 'send_reminder', attempts: 0 })]);
   });
 

@@ -399,10 +399,18 @@ describe('wake-up signals', () => {
       for (const id of [a, b]) expect(byId.get(id)).toMatchObject({ status: 'claimed', worker_id: runner.workerId, attempts: 1, same_tx: true, leased: true });
       expect(byId.get(c)).toMatchObject({ status: 'pending', worker_id: null, attempts: 0 });
       // audited as two transitions: enqueued (pending), then claimed by the runner
-      const audit = (await sql.query(`SELECT entity_id, event_type, actor, payload->>'status' AS status FROM audit_log WHERE entity_id = $1 ORDER BY seq`, [a])).rows;
+      const audit = (
+        await sql.query(
+          `SELECT a.entity_id, a.event_type, a.actor, a.payload->>'status' AS status, (a.payload->>'attempts')::int AS attempts,
+                  a.payload->>'worker_id' AS worker_id, (a.payload->>'run_at')::timestamptz = date_trunc('milliseconds', j.run_at) AS run_at_stored,
+                  (a.payload->>'lock_expires_at')::timestamptz = date_trunc('milliseconds', j.lock_expires_at) AS lease_stored
+             FROM audit_log a JOIN jobs j ON j.id::text = a.entity_id WHERE a.entity_id = $1 ORDER BY a.seq`,
+          [a],
+        )
+      ).rows;
       expect(audit).toEqual([
-        { entity_id: a, event_type: 'job.enqueued', actor: expect.any(String), status: 'pending' },
-        { entity_id: a, event_type: 'job.claimed', actor: `worker:${runner.workerId}`, status: 'claimed' },
+        { entity_id: a, event_type: 'job.enqueued', actor: expect.any(String), status: 'pending', attempts: 0, worker_id: null, run_at_stored: true, lease_stored: null },
+        { entity_id: a, event_type: 'job.claimed', actor: `worker:${runner.workerId}`, status: 'claimed', attempts: 1, worker_id: runner.workerId, run_at_stored: null, lease_stored: true },
       ]);
       release();
       await until('both to complete', async () => (await sql.query(`SELECT count(*)::int AS n FROM jobs WHERE status = 'completed'`)).rows[0].n === 2);

@@ -13,8 +13,17 @@ export type JobTransition =
   | 'released'
   | 'retried';
 
+/**
+ * What a job's audit row reads: a stored job, or one about to be inserted (`run_at` null: it will
+ * default to the database's now(), which the INSERT fills in).
+ */
+export type AuditedJob = Pick<
+  Job,
+  'id' | 'tenant_id' | 'type' | 'payload' | 'status' | 'priority' | 'attempts' | 'max_attempts' | 'dedupe_key' | 'worker_id' | 'lock_expires_at' | 'appointment_id' | 'outcome' | 'outcome_reason' | 'last_error' | 'shadow' | 'correlation_id'
+> & { run_at: Date | null };
+
 /** The audit row of one transition of one job (the appender redacts the payload). */
-export function jobAudit(job: Job, transition: JobTransition, actor: string, extra?: Record<string, unknown>): AuditEntry {
+export function jobAudit(job: AuditedJob, transition: JobTransition, actor: string, extra?: Record<string, unknown>): AuditEntry {
   const payload: Record<string, unknown> = { type: job.type, status: job.status, attempts: job.attempts };
   switch (transition) {
     case 'enqueued':

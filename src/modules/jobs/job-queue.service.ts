@@ -3,17 +3,16 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { AuditAppender, auditColumns, auditInsertSql, type AuditEntry } from '../../common/audit/audit-appender.js';
+import { AuditAppender, type AuditEntry } from '../../common/audit/audit-appender.js';
 import type { AppConfig } from '../../common/config/app-config.js';
 import { APP_CONFIG } from '../../common/config/config.module.js';
 import { ADVISORY_LOCKS, tryAdvisoryXactLock } from '../../common/database/advisory-lock.js';
 import { pgCode, UNIQUE_VIOLATION } from '../../common/database/pg-errors.js';
-import { transaction } from '../../common/database/query-runner-transactions.js';
 import { TransactionHooks } from '../../common/database/transaction-hooks.js';
 import { SYSTEM_CONTEXT, type RequestContext } from '../../common/http/request-context.js';
 import { redactText } from '../../common/redaction/index.js';
 import { backoffDelayMs, backoffPolicy, type BackoffPolicy } from './backoff.js';
-import { jobAudit, jobUpdatedEvent } from './job-audit.js';
+import { jobAudit, jobUpdatedEvent, type AuditedJob } from './job-audit.js';
 import { jobLeaseMs } from './job-lease.js';
 import { assertJobPayload } from './job-payload.validator.js';
 import { JOBS_CHANNEL, JobSignal, type JobHandover } from './job-signal.js';
@@ -81,69 +80,64 @@ export class JobQueue {
   }
 
   /**
-   * Enqueues a batch in one INSERT (and one audit INSERT); results are in the order of `specs`.
-   * With `auditInto` (and the caller's `manager`), the audit rows are handed to the caller, who must
-   * write them in that transaction.
+   * Enqueues a batch; results are in the order of `specs`. One statement writes the jobs, their
+   * audit rows and, when other processes' runners must be woken, the NOTIFY: inside the caller's
+   * transaction when `manager` is given, otherwise on its own (atomic, so it needs no transaction:
+   * one round trip). With `auditInto` (and the caller's `manager`), the audit rows are handed to the
+   * caller instead, who must write them in that transaction.
    */
   async enqueueMany<P extends object>(specs: readonly EnqueueSpec<P>[], manager?: EntityManager, opts: { auditInto?: AuditEntry[] } = {}): Promise<EnqueueResult<P>[]> {
     if (specs.length === 0) return [];
     const rows = specs.map((s, i) => this.toInsert(s, specs.length > 1 ? `jobs[${i}].` : ''));
     const actorOf = new Map(rows.map((r, i) => [r.id, (specs[i]!.context ?? SYSTEM_CONTEXT).actor]));
-    // `announce` is the signal to the runners: inline in the caller's transaction; in the queue's own,
-    // its last statement (a NOTIFY, when one is needed), sent with the COMMIT
-    const work = async (m: EntityManager, announceLast: boolean): Promise<{ value: EnqueueResult<P>[]; last?: () => Promise<unknown> }> => {
-      const handover = this.handOver(rows);
-      let inserted: Job[];
-      try {
-        inserted = await this.jobs.insertMany(m, rows, handover ?? undefined);
-      } catch (e) {
-        handover?.cancel();
-        throw e;
-      }
-      const handed = inserted.filter((j) => j.status === 'claimed');
-      handover?.bind(m, handed);
-      const byId = new Map(inserted.map((j) => [j.id, j]));
-      const missingKeys = rows.filter((r) => !byId.has(r.id) && r.dedupe_key !== null).map((r) => r.dedupe_key!);
-      const existing = missingKeys.length > 0 ? await this.jobs.findActiveByDedupeKeys(m, missingKeys) : [];
-      const byKey = new Map(existing.map((j) => [j.dedupe_key!, j]));
-      let last: (() => Promise<unknown>) | undefined;
-      if (inserted.length > 0) {
-        const entries: AuditEntry[] = [];
-        // what the status feed is told: every transition, as the audit rows tell it
-        const states: Job[] = [];
-        for (const j of inserted) {
-          if (j.status !== 'claimed') {
-            entries.push(jobAudit(j, 'enqueued', actorOf.get(j.id)!));
-            states.push(j);
-            continue;
-          }
-          // enqueued, then claimed by the local runner, in the same statement
-          const enqueued: Job = { ...j, status: 'pending', attempts: 0, worker_id: null, claimed_at: null, lock_expires_at: null };
-          entries.push(jobAudit(enqueued, 'enqueued', actorOf.get(j.id)!), jobAudit(j, 'claimed', `worker:${j.worker_id}`));
-          states.push(enqueued, j);
+    const m = manager ?? this.db.manager;
+    const auditInto = manager ? opts.auditInto : undefined;
+    const handover = this.handOver(rows);
+    // the runners' signal, decided before the statement that carries it
+    const plan = auditInto ? null : this.signal.prepare(manager ?? null, rows.filter((r) => !(handover && r.claim)).map((r) => r.run_at?.getTime() ?? Date.now()));
+    let inserted: Job[];
+    try {
+      inserted = auditInto
+        ? await this.jobs.insertMany(m, rows, handover ?? undefined)
+        : await this.jobs.insertAudited(m, rows, handover ?? undefined, plannedAudit(rows, actorOf, handover), plan?.notify ? { channel: JOBS_CHANNEL, payload: plan.notify } : null);
+    } catch (e) {
+      handover?.cancel();
+      throw e;
+    }
+    // outside a transaction these run at once: the statement has committed
+    if (plan) this.hooks.afterCommit(m, plan.committed);
+    handover?.bind(m, inserted.filter((j) => j.status === 'claimed'));
+    const byId = new Map(inserted.map((j) => [j.id, j]));
+    const missingKeys = rows.filter((r) => !byId.has(r.id) && r.dedupe_key !== null).map((r) => r.dedupe_key!);
+    const existing = missingKeys.length > 0 ? await this.jobs.findActiveByDedupeKeys(m, missingKeys) : [];
+    const byKey = new Map(existing.map((j) => [j.dedupe_key!, j]));
+    if (inserted.length > 0) {
+      // what the status feed is told: every transition, as the audit rows tell it
+      const states: Job[] = [];
+      const entries: AuditEntry[] = [];
+      for (const j of inserted) {
+        if (j.status !== 'claimed') {
+          states.push(j);
+          if (auditInto) entries.push(jobAudit(j, 'enqueued', actorOf.get(j.id)!));
+          continue;
         }
-        const runAt = inserted.filter((j) => j.status !== 'claimed').map((j) => j.run_at.getTime());
-        if (announceLast && entries.length <= AUDIT_CHUNK) {
-          // the queue's own transaction: the audit rows and the NOTIFY are one statement, sent with the COMMIT
-          const notify = this.signal.notification(m, runAt);
-          last = () => this.appendAuditAndNotify(m, entries, notify);
-        } else {
-          // the caller writes them with its own rows, in the same transaction (one statement fewer)
-          if (opts.auditInto && manager) opts.auditInto.push(...entries);
-          else await this.appendAudit(m, entries);
-          await this.signal.announce(m, runAt);
-        }
-        this.emitAfterCommit(m, states);
+        // enqueued, then claimed by the local runner, in the same statement
+        const enqueued: Job = { ...j, status: 'pending', attempts: 0, worker_id: null, claimed_at: null, lock_expires_at: null };
+        states.push(enqueued, j);
+        if (auditInto) entries.push(jobAudit(enqueued, 'enqueued', actorOf.get(j.id)!), jobAudit(j, 'claimed', `worker:${j.worker_id}`));
       }
-      const value = rows.map((r): EnqueueResult<P> => {
-        const job = byId.get(r.id);
-        if (job) return { created: true, job: job as Job<P> };
-        return { created: false, job: (byKey.get(r.dedupe_key!) as Job<P> | undefined) ?? null };
-      });
-      return { value, last };
-    };
-    if (manager) return (await work(manager, false)).value;
-    return transaction(this.db, 'READ COMMITTED', (m) => work(m, true));
+      if (auditInto) {
+        // the caller writes them with its own rows, in the same transaction (one statement fewer)
+        auditInto.push(...entries);
+        await this.signal.announce(m, inserted.filter((j) => j.status !== 'claimed').map((j) => j.run_at.getTime()));
+      }
+      this.emitAfterCommit(m, states);
+    }
+    return rows.map((r): EnqueueResult<P> => {
+      const job = byId.get(r.id);
+      if (job) return { created: true, job: job as Job<P> };
+      return { created: false, job: (byKey.get(r.dedupe_key!) as Job<P> | undefined) ?? null };
+    });
   }
 
   /**
@@ -425,12 +419,6 @@ export class JobQueue {
     };
   }
 
-  /** Audit rows (at most AUDIT_CHUNK) and, with a payload, the NOTIFY to the other processes' runners: one statement. */
-  private async appendAuditAndNotify(m: EntityManager, entries: AuditEntry[], notify: string | null): Promise<void> {
-    if (notify === null) return this.audit.append(m, entries);
-    await m.query(`WITH audited AS (${auditInsertSql(1)}) SELECT pg_notify('${JOBS_CHANNEL}', $8)`, [...auditColumns(entries), notify]);
-  }
-
   private async appendAudit(m: EntityManager, entries: AuditEntry[]): Promise<void> {
     for (let i = 0; i < entries.length; i += AUDIT_CHUNK) {
       await this.audit.append(m, i === 0 && entries.length <= AUDIT_CHUNK ? entries : entries.slice(i, i + AUDIT_CHUNK));
@@ -447,3 +435,45 @@ export class JobQueue {
   }
 }
 
+
+/**
+ * The audit rows of jobs about to be inserted (`enqueued`, and `claimed` for those handed to the
+ * local runner), each tied to its job and to what only the INSERT knows: a defaulted `run_at`, the
+ * lease's end.
+ */
+function plannedAudit(rows: readonly JobInsert[], actorOf: ReadonlyMap<string, string>, handover: JobHandover | null): Parameters<JobRepository['insertAudited']>[3] {
+  const entries: AuditEntry[] = [];
+  const jobIds: string[] = [];
+  const patch: ('run_at' | 'lock_expires_at' | null)[] = [];
+  for (const r of rows) {
+    const job: AuditedJob = {
+      id: r.id,
+      tenant_id: r.tenant_id,
+      type: r.type,
+      payload: JSON.parse(r.payload) as Record<string, unknown>,
+      status: 'pending',
+      priority: r.priority,
+      run_at: r.run_at,
+      attempts: 0,
+      max_attempts: r.max_attempts,
+      dedupe_key: r.dedupe_key,
+      worker_id: null,
+      lock_expires_at: null,
+      appointment_id: r.appointment_id,
+      outcome: null,
+      outcome_reason: null,
+      last_error: null,
+      shadow: r.shadow,
+      correlation_id: r.correlation_id,
+    };
+    entries.push(jobAudit(job, 'enqueued', actorOf.get(r.id)!));
+    jobIds.push(r.id);
+    patch.push(r.run_at === null ? 'run_at' : null);
+    if (handover && r.claim) {
+      entries.push(jobAudit({ ...job, status: 'claimed', attempts: 1, worker_id: handover.workerId }, 'claimed', `worker:${handover.workerId}`));
+      jobIds.push(r.id);
+      patch.push('lock_expires_at');
+    }
+  }
+  return { entries, jobIds, patch };
+}

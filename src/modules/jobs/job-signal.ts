@@ -79,16 +79,19 @@ export class JobSignal {
 
   /** Inside the transaction that made jobs runnable at `runAtMs` (epoch ms each, now or later). */
   async announce(m: EntityManager, runAtMs: readonly number[]): Promise<void> {
-    const notify = this.notification(m, runAtMs);
-    if (notify !== null) await m.query(`SELECT pg_notify('${JOBS_CHANNEL}', $1)`, [notify]);
+    const plan = this.prepare(m, runAtMs);
+    if (plan === null) return;
+    this.hooks.afterCommit(m, plan.committed);
+    if (plan.notify !== null) await m.query(`SELECT pg_notify('${JOBS_CHANNEL}', $1)`, [plan.notify]);
   }
 
   /**
-   * `announce` for a caller that sends the NOTIFY itself (in a statement of its own making): tells
-   * the local runner, and answers the notification's payload when other processes must be told,
-   * else null.
+   * `announce` for a caller that sends the NOTIFY in a statement of its own: the payload to send on
+   * JOBS_CHANNEL (null: the local runner takes the jobs, or this transaction already told the other
+   * processes), and `committed`, to call once the jobs are committed (it wakes the local runner).
+   * `m`: the transaction, or null for a statement that runs alone.
    */
-  notification(m: EntityManager, runAtMs: readonly number[]): string | null {
+  prepare(m: EntityManager | null, runAtMs: readonly number[]): { notify: string | null; committed: () => void } | null {
     if (runAtMs.length === 0) return null;
     const dueBy = Date.now() + FUTURE_SLACK_MS;
     let earliest = Infinity;
@@ -98,17 +101,14 @@ export class JobSignal {
       if (t <= dueBy) dueNow++;
     }
     const runner = this.runner;
-    if (runner) {
-      this.hooks.afterCommit(m, () => runner.jobsAt(earliest));
-      // Jobs due later are timed locally (the other processes' polls back this process up); those
-      // due now are this runner's if it has room for them.
-      if (dueNow === 0 || runner.offer(dueNow)) return null;
-    }
-    const notified = this.hooks.local<number>(m, NOTIFIED);
+    const committed = runner ? () => runner.jobsAt(earliest) : () => undefined;
+    // Jobs due later are timed locally (the other processes' polls back this process up); those
+    // due now are this runner's if it has room for them.
+    if (runner && (dueNow === 0 || runner.offer(dueNow))) return { notify: null, committed };
+    const notified = m ? this.hooks.local<number>(m, NOTIFIED) : undefined;
     const already = notified?.get();
-    if (already !== undefined && already <= earliest) return null;
+    if (already !== undefined && already <= earliest) return { notify: null, committed };
     notified?.set(earliest);
-    return String(earliest);
+    return { notify: String(earliest), committed };
   }
-
 }

@@ -120,37 +120,42 @@ export class JobRepository {
    * runner takes them from the INSERT itself (see JobSignal.handOver).
    */
   async insertMany(m: EntityManager, rows: readonly JobInsert[], claimFor?: { workerId: string; leaseMs: number }): Promise<Job[]> {
+    return m.query(`${insertSql()} RETURNING ${JOB_COLS}`, insertParams(rows, claimFor));
+  }
+
+  /**
+   * `insertMany`, the audit rows of what it inserted and the wake-up of other processes' runners,
+   * in one statement (atomic on its own, so it needs no transaction). `audit.entries[i]` (redacted
+   * by `auditColumns`) belongs to the job `audit.jobIds[i]` and is written only if this statement
+   * inserted that job, in the order given, with `audit.patch[i]` filled in from the inserted row
+   * (`run_at` when it defaulted to now(), a handed-over job's `lock_expires_at`). With `notify`,
+   * one NOTIFY on `channel` carrying it, if a pending job was inserted.
+   */
+  async insertAudited(
+    m: EntityManager,
+    rows: readonly JobInsert[],
+    claimFor: { workerId: string; leaseMs: number } | undefined,
+    audit: { entries: readonly AuditEntry[]; jobIds: readonly string[]; patch: readonly ('run_at' | 'lock_expires_at' | null)[] },
+    notify: { channel: string; payload: string } | null,
+  ): Promise<Job[]> {
     return m.query(
-      `INSERT INTO jobs (id, tenant_id, type, payload, priority, run_at, max_attempts, dedupe_key, appointment_id,
-                         appointment_version, shadow, correlation_id, status, attempts, worker_id, claimed_at, lock_expires_at)
-       SELECT id, tenant_id, type, payload, priority, coalesce(run_at, now()), max_attempts, dedupe_key, appointment_id,
-              appointment_version, shadow, correlation_id,
-              CASE WHEN claim THEN 'claimed' ELSE 'pending' END, CASE WHEN claim THEN 1 ELSE 0 END,
-              CASE WHEN claim THEN $14::text END, CASE WHEN claim THEN now() END,
-              CASE WHEN claim THEN now() + make_interval(secs => $15::double precision / 1000) END
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::int[], $6::timestamptz[], $7::int[], $8::text[],
-                     $9::uuid[], $10::int[], $11::bool[], $12::text[], $13::bool[])
-              AS u(id, tenant_id, type, payload, priority, run_at, max_attempts, dedupe_key, appointment_id,
-                   appointment_version, shadow, correlation_id, claim)
-       ON CONFLICT DO NOTHING
-       RETURNING ${JOB_COLS}`,
-      [
-        rows.map((r) => r.id),
-        rows.map((r) => r.tenant_id),
-        rows.map((r) => r.type),
-        rows.map((r) => r.payload),
-        rows.map((r) => r.priority),
-        rows.map((r) => r.run_at),
-        rows.map((r) => r.max_attempts),
-        rows.map((r) => r.dedupe_key),
-        rows.map((r) => r.appointment_id),
-        rows.map((r) => r.appointment_version),
-        rows.map((r) => r.shadow),
-        rows.map((r) => r.correlation_id),
-        rows.map((r) => claimFor !== undefined && r.claim === true),
-        claimFor?.workerId ?? null,
-        claimFor?.leaseMs ?? 0,
-      ],
+      `WITH ins AS (${insertSql()} RETURNING ${JOB_COLS}),
+       ${notify ? `ntf AS (SELECT pg_notify('${notify.channel}', $25::text) FROM ins WHERE ins.status = 'pending' LIMIT 1),` : ''}
+       aud AS (
+         INSERT INTO audit_log (tenant_id, event_type, entity_type, entity_id, actor, payload, correlation_id)
+         SELECT a.tenant_id, a.event_type, a.entity_type, a.entity_id, a.actor,
+                CASE a.patch
+                  WHEN 'run_at' THEN a.payload || jsonb_build_object('run_at', ${isoJson('ins.run_at')})
+                  WHEN 'lock_expires_at' THEN a.payload || jsonb_build_object('lock_expires_at', ${isoJson('ins.lock_expires_at')})
+                  ELSE a.payload END,
+                a.correlation_id
+           FROM unnest($16::uuid[], $17::text[], $18::text[], $19::text[], $20::text[], $21::jsonb[], $22::text[], $23::uuid[], $24::text[])
+                WITH ORDINALITY AS a(tenant_id, event_type, entity_type, entity_id, actor, payload, correlation_id, job_id, patch, ord)
+           JOIN ins ON ins.id = a.job_id
+          ${notify ? 'WHERE (SELECT count(*) FROM ntf) >= 0' : ''}
+          ORDER BY a.ord)
+       SELECT ${JOB_COLS} FROM ins`,
+      [...insertParams(rows, claimFor), ...auditColumns(audit.entries), audit.jobIds, audit.patch, ...(notify ? [notify.payload] : [])],
     );
   }
 
@@ -410,4 +415,40 @@ export class JobRepository {
     );
     return rows[0]?.run_at ?? null;
   }
+}
+
+/** The INSERT of `insertMany` (15 parameters, `insertParams`), without its RETURNING. */
+function insertSql(): string {
+  return `INSERT INTO jobs (id, tenant_id, type, payload, priority, run_at, max_attempts, dedupe_key, appointment_id,
+                         appointment_version, shadow, correlation_id, status, attempts, worker_id, claimed_at, lock_expires_at)
+       SELECT id, tenant_id, type, payload, priority, coalesce(run_at, now()), max_attempts, dedupe_key, appointment_id,
+              appointment_version, shadow, correlation_id,
+              CASE WHEN claim THEN 'claimed' ELSE 'pending' END, CASE WHEN claim THEN 1 ELSE 0 END,
+              CASE WHEN claim THEN $14::text END, CASE WHEN claim THEN now() END,
+              CASE WHEN claim THEN now() + make_interval(secs => $15::double precision / 1000) END
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::int[], $6::timestamptz[], $7::int[], $8::text[],
+                     $9::uuid[], $10::int[], $11::bool[], $12::text[], $13::bool[])
+              AS u(id, tenant_id, type, payload, priority, run_at, max_attempts, dedupe_key, appointment_id,
+                   appointment_version, shadow, correlation_id, claim)
+       ON CONFLICT DO NOTHING`;
+}
+
+function insertParams(rows: readonly JobInsert[], claimFor?: { workerId: string; leaseMs: number }): unknown[] {
+  return [
+    rows.map((r) => r.id),
+    rows.map((r) => r.tenant_id),
+    rows.map((r) => r.type),
+    rows.map((r) => r.payload),
+    rows.map((r) => r.priority),
+    rows.map((r) => r.run_at),
+    rows.map((r) => r.max_attempts),
+    rows.map((r) => r.dedupe_key),
+    rows.map((r) => r.appointment_id),
+    rows.map((r) => r.appointment_version),
+    rows.map((r) => r.shadow),
+    rows.map((r) => r.correlation_id),
+    rows.map((r) => claimFor !== undefined && r.claim === true),
+    claimFor?.workerId ?? null,
+    claimFor?.leaseMs ?? 0,
+  ];
 }
