@@ -14,7 +14,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - `audit_seal(max_rows, lock_key, wait)`: under the transaction-level advisory lock `lock_key` (the
  *   sealer's; `wait`: block for it, otherwise answer -1 if another session holds it), links the oldest `max_rows` unsealed rows into their
  *   chains, each chain in insertion order: `hash = sha256(prev_hash ‖ audit_row_content(row))`, hex.
- *   Answers the number of rows sealed.
+ *   Answers the number of rows sealed. Its transaction (the statement that calls it, alone) commits
+ *   asynchronously: a seal lost in a crash of the server only leaves rows to seal again.
  *
  * Rows sealed before this migration keep their hashes (canonical JSON computed in Node); the
  * verifier accepts a row whose hash matches either form, both being functions of the row's content.
@@ -53,6 +54,9 @@ export class AuditSealInDatabase1764300000010 implements MigrationInterface {
         ELSIF NOT pg_try_advisory_xact_lock(lock_key) THEN
           RETURN -1;
         END IF;
+        -- The commit need not wait for its WAL to reach disk: a seal lost in a crash of the server
+        -- leaves its rows unsealed, and they are sealed again (see ASYNC_COMMIT_CTE).
+        PERFORM set_config('synchronous_commit', 'off', true);
         -- The batch comes in insertion order from the partial index of unsealed rows, and only its
         -- rows are rendered; each chain is then walked in insertion order from its head.
         FOR r IN
@@ -78,10 +82,13 @@ export class AuditSealInDatabase1764300000010 implements MigrationInterface {
           head_hash := encode(sha256(convert_to(head_hash || r.content, 'UTF8')), 'hex');
           hashes := hashes || head_hash;
         END LOOP;
+        -- By id, through the primary key. The still-unsealed check is written so that it cannot use
+        -- the partial index of unsealed rows: with statistics taken while few rows were unsealed,
+        -- that index looks like one row and would drive the join, once per batch row.
         UPDATE audit_log a
            SET chain_seq = v.chain_seq, prev_hash = v.prev_hash, hash = v.hash
           FROM unnest(ids, seqs, prevs, hashes) AS v(id, chain_seq, prev_hash, hash)
-         WHERE a.id = v.id AND a.hash IS NULL;
+         WHERE a.id = v.id AND coalesce(a.hash, '') = '';
         GET DIAGNOSTICS sealed = ROW_COUNT;
         -- Under the lock nobody else seals: a row gone or sealed meanwhile rolls the batch back.
         IF sealed <> cardinality(ids) THEN

@@ -14,6 +14,8 @@ import { rawRequest } from './support/raw-http.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { createTestDatabase } from './support/test-database.js';
 import { settleAuditTrail } from './support/audit-settle.js';
+import { until } from './support/until.js';
+import { ADVISORY_LOCKS } from '../src/common/database/advisory-lock.js';
 
 const APP_ROLE = 'agent_runtime_app';
 const CREATED_AT = `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
@@ -199,9 +201,50 @@ describe('concurrent inserts', () => {
     await expectContiguousChains([tenant.id]);
   });
 
-  it('the sealer keeps up with well over 2,000 audit rows/s', async () => {
+  it('a sealing pass reads its batch, not the backlog: 20,000 unsealed rows, statistics from when all was sealed', async () => {
+    const c = await connect();
+    const lock = ADVISORY_LOCKS.auditSealer;
+    const tenants = Array.from({ length: 4 }, () => randomUUID());
+    try {
+      // this session holds the sealer's lock (the interval sealer stays out) and seals by itself
+      await c.query('SELECT pg_advisory_lock($1)', [lock]);
+      const backlog = (n: number) =>
+        c.query(
+          `INSERT INTO audit_log (tenant_id, event_type, entity_type, entity_id, actor, payload)
+           SELECT ($1::uuid[])[1 + g % 4], 'test.backlog', 'test', g::text, 'system', jsonb_build_object('i', g) FROM generate_series(1, $2) g`,
+          [tenants, n],
+        );
+      // statistics of a table whose rows are all sealed: the partial index of unsealed rows looks like one row
+      await backlog(3000);
+      await c.query('SELECT audit_seal(1000000, $1, false)', [lock]);
+      await c.query('ANALYZE audit_log');
+      await backlog(20_000);
+      const reads = async (): Promise<number> => {
+        await c.query('SELECT pg_stat_force_next_flush()'); // this session's counters, flushed as it goes idle
+        await c.query('SELECT pg_stat_clear_snapshot()');
+        return Number((await c.query(`SELECT idx_tup_read FROM pg_stat_user_indexes WHERE indexrelname = 'audit_log_unsealed'`)).rows[0].idx_tup_read);
+      };
+      const before = await reads();
+      for (let pass = 0; pass < 3; pass++) expect((await c.query('SELECT audit_seal(500, $1, false) AS n', [lock])).rows[0].n).toBe(500);
+      const read = (await reads()) - before;
+      // a join driven by that index reads the whole backlog on every pass (64,000 here, measured)
+      expect(read).toBeGreaterThanOrEqual(1500);
+      expect(read).toBeLessThan(10_000); // 3 × 500, and what other sessions flush meanwhile
+      await c.query('SELECT audit_seal(1000000, $1, false)', [lock]);
+    } finally {
+      await c.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+      await c.end();
+    }
+  });
+
+  it('the interval sealer seals a burst of 20,000 rows by itself, in passes that do not grow with the backlog (statistics taken while all was sealed)', async () => {
     const tenants = Array.from({ length: 20 }, () => randomUUID());
     const rows = 20_000;
+    // The statistics say next to nothing is unsealed (as after a quiet spell), so the partial index of
+    // unsealed rows looks like one row to the planner: a sealing statement it could drive costs a
+    // pass per row of the backlog. Measured here with that mistake: 46 s for this burst, ~1 s without.
+    await until('all sealed', async () => (await su.query(`SELECT count(*)::int AS n FROM audit_log WHERE hash IS NULL`)).rows[0].n === 0);
+    await su.query(`ANALYZE audit_log`);
     const started = performance.now();
     await su.query(
       `INSERT INTO audit_log (tenant_id, event_type, entity_type, entity_id, actor, payload, correlation_id)
@@ -214,13 +257,14 @@ describe('concurrent inserts', () => {
     for (;;) {
       const r = await su.query(`SELECT count(*)::int AS n FROM audit_log WHERE hash IS NULL AND event_type = 'test.load'`);
       if (r.rows[0].n === 0) break;
+      // The rate is a benchmark's business (printed below); this bound, 20 times what it takes, only
+      // catches passes that grow with the backlog.
       if (performance.now() - inserted > 20_000) throw new Error(`sealer too slow: ${r.rows[0].n} rows still unsealed after 20 s`);
       await new Promise((res) => setTimeout(res, 20));
     }
     const sealedMs = performance.now() - inserted;
     const rate = Math.round(rows / (sealedMs / 1000));
     console.log(`[audit-sealer] ${rows} rows inserted in ${Math.round(inserted - started)} ms, sealed by the interval sealer in ${Math.round(sealedMs)} ms: ${rate} rows/s`);
-    expect(rate).toBeGreaterThan(2000);
     await expectContiguousChains(tenants);
     const v = await verify(t.adminKey, tenants[7]);
     expect(v).toMatchObject({ ok: true, checked: rows / 20 });
