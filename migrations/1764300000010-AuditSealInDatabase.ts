@@ -12,8 +12,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   (`created_at` in UTC with microseconds). `jsonb` text is deterministic: keys sorted (shorter
  *   first, then bytewise), one space after `:` and `,`.
  * - `audit_seal(max_rows, lock_key, wait)`: under the transaction-level advisory lock `lock_key` (the
- *   sealer's; `wait`: block for it, otherwise answer -1 if another session holds it), links the oldest `max_rows` unsealed rows into their
- *   chains, each chain in insertion order: `hash = sha256(prev_hash ‖ audit_row_content(row))`, hex.
+ *   sealer's; `wait`: block for it, otherwise answer -1 if another session holds it), links the
+ *   oldest `max_rows` unsealed rows into their chains, each chain in insertion order:
+ *   `hash = sha256(prev_hash ‖ audit_row_content(row))`, hex.
  *   Answers the number of rows sealed. Its transaction (the statement that calls it, alone) commits
  *   asynchronously: a seal lost in a crash of the server only leaves rows to seal again.
  *
@@ -84,7 +85,7 @@ export class AuditSealInDatabase1764300000010 implements MigrationInterface {
         END LOOP;
         -- By id, through the primary key. The still-unsealed check is written so that it cannot use
         -- the partial index of unsealed rows: with statistics taken while few rows were unsealed,
-        -- that index looks like one row and would drive the join, once per batch row.
+        -- that index looks like one row, and driving the join it read the whole backlog on every pass.
         UPDATE audit_log a
            SET chain_seq = v.chain_seq, prev_hash = v.prev_hash, hash = v.hash
           FROM unnest(ids, seqs, prevs, hashes) AS v(id, chain_seq, prev_hash, hash)

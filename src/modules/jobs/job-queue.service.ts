@@ -17,7 +17,7 @@ import { jobLeaseMs } from './job-lease.js';
 import { assertJobPayload } from './job-payload.validator.js';
 import { JOBS_CHANNEL, JobSignal, type JobHandover } from './job-signal.js';
 import { JOB_UPDATED, type EnqueueOptions, type EnqueueResult, type EnqueueSpec, type Job, type JobClaim, type JobCompletion, type JobFailure, type JobStatus } from './job.types.js';
-import { JobRepository, type JobInsert, type JobListFilter, type JobFailureRow, type AuditRow } from './job.repository.js';
+import { JobRepository, type JobInsert, type JobListFilter, type JobFailureRow, type AuditRow, type PlannedAudit } from './job.repository.js';
 import { JobsErrorCode, JobsException } from './jobs.exception.js';
 
 const TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
@@ -435,13 +435,12 @@ export class JobQueue {
   }
 }
 
-
 /**
  * The audit rows of jobs about to be inserted (`enqueued`, and `claimed` for those handed to the
  * local runner), each tied to its job and to what only the INSERT knows: a defaulted `run_at`, the
  * lease's end.
  */
-function plannedAudit(rows: readonly JobInsert[], actorOf: ReadonlyMap<string, string>, handover: JobHandover | null): Parameters<JobRepository['insertAudited']>[3] {
+function plannedAudit(rows: readonly JobInsert[], actorOf: ReadonlyMap<string, string>, handover: JobHandover | null): PlannedAudit {
   const entries: AuditEntry[] = [];
   const jobIds: string[] = [];
   const patch: ('run_at' | 'lock_expires_at' | null)[] = [];

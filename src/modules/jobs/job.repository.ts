@@ -31,6 +31,14 @@ export interface JobInsert {
   claim?: boolean;
 }
 
+/** Audit rows of jobs about to be inserted (`insertAudited`): `entries[i]` belongs to the job `jobIds[i]`. */
+export interface PlannedAudit {
+  entries: readonly AuditEntry[];
+  jobIds: readonly string[];
+  /** What the INSERT fills in: a `run_at` that defaulted to now(), a handed-over job's lease end. */
+  patch: readonly ('run_at' | 'lock_expires_at' | null)[];
+}
+
 export interface JobFailureRow extends JobClaim {
   error: string;
   permanent: boolean;
@@ -135,7 +143,7 @@ export class JobRepository {
     m: EntityManager,
     rows: readonly JobInsert[],
     claimFor: { workerId: string; leaseMs: number } | undefined,
-    audit: { entries: readonly AuditEntry[]; jobIds: readonly string[]; patch: readonly ('run_at' | 'lock_expires_at' | null)[] },
+    audit: PlannedAudit,
     notify: { channel: string; payload: string } | null,
   ): Promise<Job[]> {
     return m.query(
