@@ -11,6 +11,19 @@ export const JOB_COLS = `id, tenant_id, type, payload, status, priority, run_at,
   last_error, created_at, updated_at, dedupe_key, worker_id, lock_expires_at, appointment_id, appointment_version, outcome,
   outcome_reason, shadow, correlation_id`;
 const J_COLS = JOB_COLS.split(',').map((c) => `j.${c.trim()}`).join(', ');
+/** The INSERT of `insertMany` (15 parameters, `insertParams`), without its RETURNING. */
+const JOB_INSERT = `INSERT INTO jobs (id, tenant_id, type, payload, priority, run_at, max_attempts, dedupe_key, appointment_id,
+                         appointment_version, shadow, correlation_id, status, attempts, worker_id, claimed_at, lock_expires_at)
+       SELECT id, tenant_id, type, payload, priority, coalesce(run_at, now()), max_attempts, dedupe_key, appointment_id,
+              appointment_version, shadow, correlation_id,
+              CASE WHEN claim THEN 'claimed' ELSE 'pending' END, CASE WHEN claim THEN 1 ELSE 0 END,
+              CASE WHEN claim THEN $14::text END, CASE WHEN claim THEN now() END,
+              CASE WHEN claim THEN now() + make_interval(secs => $15::double precision / 1000) END
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::int[], $6::timestamptz[], $7::int[], $8::text[],
+                     $9::uuid[], $10::int[], $11::bool[], $12::text[], $13::bool[])
+              AS u(id, tenant_id, type, payload, priority, run_at, max_attempts, dedupe_key, appointment_id,
+                   appointment_version, shadow, correlation_id, claim)
+       ON CONFLICT DO NOTHING`;
 /** In a failing UPDATE: this failure is the job's last. */
 const FINAL = '(t.permanent OR j.attempts >= j.max_attempts)';
 
@@ -128,7 +141,7 @@ export class JobRepository {
    * runner takes them from the INSERT itself (see JobSignal.handOver).
    */
   async insertMany(m: EntityManager, rows: readonly JobInsert[], claimFor?: { workerId: string; leaseMs: number }): Promise<Job[]> {
-    return m.query(`${insertSql()} RETURNING ${JOB_COLS}`, insertParams(rows, claimFor));
+    return m.query(`${JOB_INSERT} RETURNING ${JOB_COLS}`, insertParams(rows, claimFor));
   }
 
   /**
@@ -147,7 +160,7 @@ export class JobRepository {
     notify: { channel: string; payload: string } | null,
   ): Promise<Job[]> {
     return m.query(
-      `WITH ins AS (${insertSql()} RETURNING ${JOB_COLS}),
+      `WITH ins AS (${JOB_INSERT} RETURNING ${JOB_COLS}),
        ${notify ? `ntf AS (SELECT pg_notify('${notify.channel}', $25::text) FROM ins WHERE ins.status = 'pending' LIMIT 1),` : ''}
        aud AS (
          INSERT INTO audit_log (tenant_id, event_type, entity_type, entity_id, actor, payload, correlation_id)
@@ -423,22 +436,6 @@ export class JobRepository {
     );
     return rows[0]?.run_at ?? null;
   }
-}
-
-/** The INSERT of `insertMany` (15 parameters, `insertParams`), without its RETURNING. */
-function insertSql(): string {
-  return `INSERT INTO jobs (id, tenant_id, type, payload, priority, run_at, max_attempts, dedupe_key, appointment_id,
-                         appointment_version, shadow, correlation_id, status, attempts, worker_id, claimed_at, lock_expires_at)
-       SELECT id, tenant_id, type, payload, priority, coalesce(run_at, now()), max_attempts, dedupe_key, appointment_id,
-              appointment_version, shadow, correlation_id,
-              CASE WHEN claim THEN 'claimed' ELSE 'pending' END, CASE WHEN claim THEN 1 ELSE 0 END,
-              CASE WHEN claim THEN $14::text END, CASE WHEN claim THEN now() END,
-              CASE WHEN claim THEN now() + make_interval(secs => $15::double precision / 1000) END
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::int[], $6::timestamptz[], $7::int[], $8::text[],
-                     $9::uuid[], $10::int[], $11::bool[], $12::text[], $13::bool[])
-              AS u(id, tenant_id, type, payload, priority, run_at, max_attempts, dedupe_key, appointment_id,
-                   appointment_version, shadow, correlation_id, claim)
-       ON CONFLICT DO NOTHING`;
 }
 
 function insertParams(rows: readonly JobInsert[], claimFor?: { workerId: string; leaseMs: number }): unknown[] {
